@@ -106,6 +106,20 @@ def expect_int(
         raise _fail(call, repr(int(actual)), f"the int {expected}", _match_hint(int(actual), mistakes))
 
 
+def _predictions(mistakes: Mapping[str, Any] | None):
+    """Yield ``(hint, predicted array)``; a callable prediction is evaluated now (lazily, only on
+    failure), and one that raises or is not numeric is skipped."""
+    for hint, predicted in (mistakes or {}).items():
+        try:
+            if callable(predicted):
+                predicted = predicted()
+            if hasattr(predicted, "detach"):
+                predicted = predicted.detach().cpu().numpy()
+            yield hint, np.asarray(predicted, dtype=np.float64)
+        except Exception:  # a mistake that cannot even be computed here cannot be the cause
+            continue
+
+
 def _match_hint(actual: Any, mistakes: Mapping[str, Any] | None) -> str | None:
     """The first hint whose predicted value equals ``actual`` (shapes and values both agree)."""
     if not mistakes:
@@ -114,8 +128,7 @@ def _match_hint(actual: Any, mistakes: Mapping[str, Any] | None) -> str | None:
         got = as_float64(actual)
     except CheckFailure:
         return None
-    for hint, predicted in mistakes.items():
-        predicted = np.asarray(predicted, dtype=np.float64)
+    for hint, predicted in _predictions(mistakes):
         if predicted.shape == got.shape and np.allclose(got, predicted, rtol=1e-6, atol=1e-9):
             return hint
     return None
@@ -164,13 +177,14 @@ def expect_close(
     """Check shape and values of ``actual`` against the oracle ``expected`` (compared in float64).
 
     ``mistakes`` maps a hint to the value a known mistake produces (computed by the caller with an
-    independent oracle); the first one that matches ``actual`` is named in the message. Objects
+    independent oracle), or to a function of no arguments that computes it only when needed; the
+    first one that matches ``actual`` is named in the message. Objects
     that fake equality do not pass: the comparison converts to float64 first.
     """
     expected_arr = as_float64(expected, "the expected value")
     got = as_float64(actual, f"the result of {call}")
     if got.shape != expected_arr.shape:
-        shape_hints = {h: np.shape(v) for h, v in (mistakes or {}).items()}
+        shape_hints = {h: v.shape for h, v in _predictions(mistakes)}
         expect_shape(got, expected_arr.shape, call, shape_hints)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected_arr)):
         raise _fail(call, "non-finite values (nan or inf)", "finite values", "look for a division by zero or an overflow")

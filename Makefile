@@ -1,0 +1,59 @@
+# Deep Learning I: every target does its own set-up on a fresh clone and skips what is done.
+#   make lab        JupyterLab on the course (student view)
+#   make test       the whole test suite (unit tests, notebooks, grading round trip)
+#   make release    regenerate assignments/ from solutions/ with nbgrader
+#   make autograde  grade submitted/ into the gradebook, grades.csv and feedback/
+#   make timings    re-execute every notebook in place and update the README's timing table
+
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(abspath $(VENV))/bin
+STAMP  := $(VENV)/.installed
+# torch for machines without an NVIDIA GPU; with a GPU (nvidia-smi works) pip's default CUDA
+# build is installed instead. Override, e.g. TORCH_CPU="torch --index-url <PyTorch CPU index>".
+TORCH_CPU ?= torch==2.13.0
+PORT   ?= 8888
+WORKERS ?= 2
+LAB_ARGS ?=
+# nbgrader calls the alembic command, so the venv's bin goes first on PATH.
+RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
+ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
+
+.PHONY: setup lab test test-fast release autograde timings clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	@if $(BIN)/python -c "import torch" 2>/dev/null; then \
+	  echo "torch already installed"; \
+	elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
+	  echo "NVIDIA GPU found: installing the CUDA build of torch"; $(BIN)/pip install torch; \
+	else \
+	  echo "no NVIDIA GPU: installing $(TORCH_CPU)"; $(BIN)/pip install $(TORCH_CPU); \
+	fi
+	$(BIN)/pip install -e ".[test]"
+	# students do not see the instructor's panels of nbgrader's JupyterLab extension
+	$(RUN) $(BIN)/jupyter labextension disable --level=sys_prefix \
+	  @jupyter/nbgrader:create-assignment @jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list
+	touch $(STAMP)
+
+lab: setup
+	$(RUN) $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
+	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+
+test: setup
+	$(RUN) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+
+release: setup
+	@for a in $(ASSIGNMENTS); do \
+	  $(RUN) $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done
+
+autograde: setup
+	$(RUN) $(BIN)/python -m course_utils.autograde
+
+timings: setup
+	$(RUN) $(BIN)/python .ci/execute_notebooks.py
+
+clean:
+	rm -rf autograded feedback grades.csv .pytest_cache
