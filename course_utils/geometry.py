@@ -116,14 +116,15 @@ def draw_sliding_positions(n: int, f: int, stride: int = 1, padding: int = 0, ma
 
     sp = sliding_positions(n, f, stride, padding)
     size, pos = sp.padded, sp.positions
+    # (ri, ci): index of the position along the rows and along the columns
     if sp.output_size ** 2 <= max_all:
-        shown = [(r, c) for r in pos for c in pos]
+        shown = [(ri, ci) for ri in range(len(pos)) for ci in range(len(pos))]
         which = "all positions"
     else:
-        shown = [(pos[0], c) for c in pos] + [(r, pos[0]) for r in pos[1:]]
+        shown = [(0, ci) for ci in range(len(pos))] + [(ri, 0) for ri in range(1, len(pos))]
         which = "positions along the first row and column"
 
-    side = min(7.5, max(4.8, 0.42 * size + 1.6))
+    side = round(2 * min(7.5, max(5.0, 0.42 * size + 1.6))) / 2  # inches, a multiple of 0.5
     fig, ax = plt.subplots(figsize=(side, side + 0.5))
     for r in range(size):
         for c in range(size):
@@ -135,9 +136,11 @@ def draw_sliding_positions(n: int, f: int, stride: int = 1, padding: int = 0, ma
                 ax.add_patch(Rectangle((c, r), 1, 1, fill=False, edgecolor="tab:red",
                                        linewidth=0, hatch="///"))
     colours = plt.get_cmap("tab10")
-    for k, (r, c) in enumerate(shown):
+    for k, (ri, ci) in enumerate(shown):
+        r, c = pos[ri], pos[ci]
         colour = colours(k % 10)
-        inset = 0.08 if k % 2 == 0 else 0.2  # alternate so that overlapping outlines stay apart
+        # neighbouring positions get different insets, so that overlapping outlines stay apart
+        inset = 0.08 if (ri + ci) % 2 == 0 else 0.2
         ax.add_patch(Rectangle((c + inset, r + inset), f - 2 * inset, f - 2 * inset, fill=False,
                                edgecolor=colour, linewidth=1.8))
         # a numbered dot on the cell where this position starts (its top-left cell)
@@ -157,7 +160,7 @@ def draw_sliding_positions(n: int, f: int, stride: int = 1, padding: int = 0, ma
     ax.set_xlabel("column (padded input)")
     ax.set_ylabel("row (padded input)")
     title = (f"N={n}, F={f}, S={stride}, P={padding}: output {sp.output_size}x{sp.output_size}\n"
-             f"{which} (grey: zero padding)")
+             f"{which}" + (" (grey: zero padding)" if padding else ""))
     fig.suptitle(title, fontsize=10)
     if sp.leftover:
         lines = "row/col" if sp.leftover == 1 else "rows/cols"

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from nbconvert.preprocessors import Preprocessor
+from traitlets import Bool
 
 __all__ = ["HideHiddenTracebacks", "HIDDEN_BEGIN"]
 
@@ -16,6 +17,8 @@ class HideHiddenTracebacks(Preprocessor):
     for the student (what was called, what came back, what was expected, the likely cause).
     Runs before nbgrader's ClearHiddenTests, which removes the hidden source itself.
     """
+
+    enabled = Bool(True, help="nbconvert preprocessors are off unless enabled").tag(config=True)
 
     def preprocess_cell(self, cell, resources, index):
         if cell.cell_type != "code" or HIDDEN_BEGIN not in cell.source:
