@@ -42,8 +42,12 @@ lab: setup
 	$(RUN) $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
 	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
 
+# Notebooks run under nbval (stored outputs compared); each notebook, and each assignment's
+# round trip, stays on one worker (loadscope).
+NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 test: setup
-	$(RUN) $(BIN)/python -m pytest -n $(WORKERS) --dist loadgroup
+	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope $(NBVAL) \
+	  tests lectures solutions
 
 release: setup
 	@for a in $(ASSIGNMENTS); do \

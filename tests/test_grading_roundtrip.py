@@ -66,9 +66,9 @@ def _visible_tests(nb):
     return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
 
 
-@pytest.fixture(scope="module", params=ASSIGNMENTS)
+@pytest.fixture(scope="class")
 def graded(request, tmp_path_factory):
-    name = request.param
+    name = request.cls.assignment
     course = tmp_path_factory.mktemp(f"course-{name}")
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
@@ -122,76 +122,78 @@ def points(cells, grade_ids):
     return sum(c.points for c in cells if c.kind == "tests" and c.grade_id in grade_ids)
 
 
-def test_committed_student_version_equals_nbgrader_output(graded):
-    name = graded["name"]
-    committed = ROOT / "assignments" / name / f"{name}.ipynb"
-    assert committed.is_file(), f"assignments/{name} is missing: run make release"
-    assert _comparable(committed) == _comparable(graded["release"]), \
-        f"assignments/{name} differs from what nbgrader generates from solutions/: run make release"
+class RoundTrip:
+    """The round trip of one assignment; one subclass per assignment, so that pytest-xdist's
+    --dist loadscope grades different assignments on different workers."""
+
+    assignment: str
+
+    def test_committed_student_version_equals_nbgrader_output(self, graded):
+        name = graded["name"]
+        committed = ROOT / "assignments" / name / f"{name}.ipynb"
+        assert committed.is_file(), f"assignments/{name} is missing: run make release"
+        assert _comparable(committed) == _comparable(graded["release"]), \
+            f"assignments/{name} differs from what nbgrader generates from solutions/: run make release"
+
+    def test_student_version_hides_solutions_and_hidden_tests(self, graded):
+        text = graded["release"].read_text(encoding="utf-8")
+        assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
+        assert "raise NotImplementedError()" in text
+        nb = nbformat.read(graded["release"], as_version=4)
+        assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
+
+    def test_solution_scores_full_marks(self, graded):
+        assert graded["max_score"] == points(graded["cells"], {c.grade_id for c in graded["cells"]})
+        assert graded["scores"]["solution"] == graded["max_score"] > 0
+        assert graded["scores"]["alternative"] == graded["max_score"]
+
+    def test_blank_scores_zero(self, graded):
+        assert graded["scores"]["blank"] == 0
+
+    def test_mistakes_lose_exactly_their_failing_cells(self, graded):
+        cells = graded["cells"]
+        base = setup_namespace(cells)
+        for label, mistake in graded["mistakes"].items():
+            student = f"mistake-{label}"
+            failing = set(grade(cells, {mistake.cell: mistake.source}, base=base).failed())
+            assert set(mistake.must_fail) <= failing
+            assert graded["scores"][student] == graded["max_score"] - points(cells, failing), \
+                (student, graded["cell_scores"][student])
+
+    def test_edited_test_cells_are_restored(self, graded):
+        first_mistake = graded["subs"].MISTAKES[next(iter(graded["mistakes"]))]
+        lost = graded["max_score"] - graded["scores"]["edited-tests"]
+        assert lost >= points(graded["cells"], set(first_mistake.must_fail))
+
+    def test_deleted_test_cells_are_restored_and_graded(self, graded):
+        assert graded["scores"]["deleted-tests"] == graded["max_score"]
+        assert all(v is not None for v in graded["cell_scores"]["deleted-tests"].values())
+
+    def test_infinite_loop_times_out_and_grading_goes_on(self, graded):
+        cells = graded["cells"]
+        from notebook_harness import tests_of
+        looping = tests_of(cells, graded["first_solution"].grade_id)
+        assert graded["scores"]["infinite-loop"] == graded["max_score"] - points(cells, looping)
+
+    def test_feedback_and_grades_csv(self, graded):
+        course, name = graded["course"], graded["name"]
+        hidden_sources = [c.source.split("### BEGIN HIDDEN TESTS", 1)[1].strip().splitlines()[0]
+                          for c in graded["cells"] if c.kind == "tests" and "BEGIN HIDDEN TESTS" in c.source]
+        for student in graded["class_"]:
+            html = (course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8")
+            assert "BEGIN HIDDEN TESTS" not in html
+            for line in hidden_sources:
+                assert line not in html, f"feedback of {student} shows hidden test source {line!r}"
+        label, mistake = next(iter(graded["mistakes"].items()))
+        if mistake.hint:
+            html = (course / "feedback" / f"mistake-{label}" / name / f"{name}.html").read_text(encoding="utf-8")
+            assert mistake.hint.replace("'", "&#39;").split("?")[0] in html.replace("&#x27;", "&#39;")
+        with open(course / "grades.csv", newline="") as handle:
+            rows = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == name}
+        assert set(rows) == set(graded["class_"])
+        for student, score in graded["scores"].items():
+            assert float(rows[student]["score"]) == pytest.approx(score)
 
 
-def test_student_version_hides_solutions_and_hidden_tests(graded):
-    text = graded["release"].read_text(encoding="utf-8")
-    assert "BEGIN SOLUTION" not in text and "HIDDEN TESTS" not in text
-    assert "raise NotImplementedError()" in text
-    nb = nbformat.read(graded["release"], as_version=4)
-    assert all(not c.get("outputs") for c in nb.cells if c.cell_type == "code")
-
-
-def test_solution_scores_full_marks(graded):
-    assert graded["max_score"] == points(graded["cells"], {c.grade_id for c in graded["cells"]})
-    assert graded["scores"]["solution"] == graded["max_score"] > 0
-    assert graded["scores"]["alternative"] == graded["max_score"]
-
-
-def test_blank_scores_zero(graded):
-    assert graded["scores"]["blank"] == 0
-
-
-def test_mistakes_lose_exactly_their_failing_cells(graded):
-    cells = graded["cells"]
-    base = setup_namespace(cells)
-    for label, mistake in graded["mistakes"].items():
-        student = f"mistake-{label}"
-        failing = set(grade(cells, {mistake.cell: mistake.source}, base=base).failed())
-        assert set(mistake.must_fail) <= failing
-        assert graded["scores"][student] == graded["max_score"] - points(cells, failing), \
-            (student, graded["cell_scores"][student])
-
-
-def test_edited_test_cells_are_restored(graded):
-    first_mistake = graded["subs"].MISTAKES[next(iter(graded["mistakes"]))]
-    lost = graded["max_score"] - graded["scores"]["edited-tests"]
-    assert lost >= points(graded["cells"], set(first_mistake.must_fail))
-
-
-def test_deleted_test_cells_are_restored_and_graded(graded):
-    assert graded["scores"]["deleted-tests"] == graded["max_score"]
-    assert all(v is not None for v in graded["cell_scores"]["deleted-tests"].values())
-
-
-def test_infinite_loop_times_out_and_grading_goes_on(graded):
-    cells = graded["cells"]
-    from notebook_harness import tests_of
-    looping = tests_of(cells, graded["first_solution"].grade_id)
-    assert graded["scores"]["infinite-loop"] == graded["max_score"] - points(cells, looping)
-
-
-def test_feedback_and_grades_csv(graded):
-    course, name = graded["course"], graded["name"]
-    hidden_sources = [c.source.split("### BEGIN HIDDEN TESTS", 1)[1].strip().splitlines()[0]
-                      for c in graded["cells"] if c.kind == "tests" and "BEGIN HIDDEN TESTS" in c.source]
-    for student in graded["class_"]:
-        html = (course / "feedback" / student / name / f"{name}.html").read_text(encoding="utf-8")
-        assert "BEGIN HIDDEN TESTS" not in html
-        for line in hidden_sources:
-            assert line not in html, f"feedback of {student} shows hidden test source {line!r}"
-    label, mistake = next(iter(graded["mistakes"].items()))
-    if mistake.hint:
-        html = (course / "feedback" / f"mistake-{label}" / name / f"{name}.html").read_text(encoding="utf-8")
-        assert mistake.hint.replace("'", "&#39;").split("?")[0] in html.replace("&#x27;", "&#39;")
-    with open(course / "grades.csv", newline="") as handle:
-        rows = {r["student_id"]: r for r in csv.DictReader(handle) if r["assignment"] == name}
-    assert set(rows) == set(graded["class_"])
-    for student, score in graded["scores"].items():
-        assert float(rows[student]["score"]) == pytest.approx(score)
+for _name in ASSIGNMENTS:
+    globals()[f"TestRoundTrip_{_name}"] = type(f"TestRoundTrip_{_name}", (RoundTrip,), {"assignment": _name})
