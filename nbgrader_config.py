@@ -15,15 +15,55 @@ c.CourseDirectory.autograded_directory = "autograded"
 c.CourseDirectory.feedback_directory = "feedback"
 
 # The gradebook: a git-ignored SQLite file by default; any SQLAlchemy URL (for example
-# postgresql://user@host/gradebook) through COURSE_DB_URL.
-c.CourseDirectory.db_url = os.environ.get(
-    "COURSE_DB_URL", "sqlite:///" + os.path.join(os.path.abspath(os.getcwd()), "gradebook.db")
-)
+# postgresql://user@host/gradebook) through COURSE_DB_URL. SQLite waits up to two minutes for a
+# lock, so that parallel grading workers take turns instead of failing.
+_db_url = os.environ.get(
+    "COURSE_DB_URL", "sqlite:///" + os.path.join(os.path.abspath(os.getcwd()), "gradebook.db"))
+if _db_url.startswith("sqlite") and "timeout=" not in _db_url:
+    _db_url += ("&" if "?" in _db_url else "?") + "timeout=120"
+c.CourseDirectory.db_url = _db_url
 
 # Per-cell timeout when grading. Training cells need more than nbgrader's 30 s default; an
 # infinite loop costs this much per test cell that calls it, then grading goes on.
-c.Execute.timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
+_cell_timeout = int(os.environ.get("COURSE_CELL_TIMEOUT", "120"))
+
+
+def _timeout(cell):
+    """Locked set-up cells (imports: torch takes seconds on a busy machine) get 5 minutes at least."""
+    meta = cell.get("metadata", {}).get("nbgrader", {})
+    if meta.get("locked") and not meta.get("grade") and not meta.get("solution"):
+        return max(_cell_timeout, 300)
+    return _cell_timeout
+
+
+c.Execute.timeout = _cell_timeout
+c.Execute.timeout_func = _timeout
 c.Execute.interrupt_on_timeout = True
+
+# Autograding, hardened for a whole class (see course_utils/grading.py): answers that modify the
+# libraries the tests use are not run; a kernel that dies costs only the cell that killed it;
+# huge outputs are cut. Files a student adds next to the notebook are not copied if they could
+# shadow a module (course_utils.py, torch.py, ...).
+c.Autograde.sanitize_preprocessors = [
+    "nbgrader.preprocessors.ClearOutput",
+    "course_utils.grading.DeduplicateGradeIds",
+    "nbgrader.preprocessors.OverwriteKernelspec",
+    "nbgrader.preprocessors.OverwriteCells",
+    "course_utils.grading.RejectTampering",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.Autograde.autograde_preprocessors = [
+    "course_utils.grading.ResilientExecute",
+    "nbgrader.preprocessors.IgnorePattern",
+    "nbconvert.preprocessors.ClearMetadataPreprocessor",
+    "course_utils.grading.LimitOutputSize",
+    "nbgrader.preprocessors.LimitOutput",
+    "nbgrader.preprocessors.SaveAutoGrades",
+    "nbgrader.preprocessors.AssignLatePenalties",
+    "nbgrader.preprocessors.CheckCellMetadata",
+]
+c.CourseDirectory.ignore = [".ipynb_checkpoints", "*.pyc", "__pycache__", "feedback",
+                            "*.py", "*.pth", "*.so", "*.pyd"]
 
 # A deleted test cell is put back from the gradebook and graded, instead of "needs manual grade".
 c.OverwriteCells.add_missing_cells = True

@@ -1,12 +1,29 @@
-"""nbgrader plug-ins of the course (configured in nbgrader_config.py)."""
+"""nbgrader plug-ins of the course (configured in nbgrader_config.py).
+
+- :class:`HideHiddenTracebacks` (feedback): failed hidden tests show their message only.
+- :class:`RejectTampering` (autograde, sanitizing): an answer that modifies numpy, torch,
+  course_utils or a name of the notebook's set-up is not run; only that answer loses its points.
+- :class:`ResilientExecute` (autograde): a kernel that dies costs only the cell that killed it.
+- :class:`LimitOutputSize` (autograde): megabytes of output are cut, so the files stay small.
+- :class:`DeduplicateGradeIds` (autograde, sanitizing): copy-pasted graded cells are not graded twice.
+"""
 from __future__ import annotations
 
-from nbconvert.preprocessors import Preprocessor
-from traitlets import Bool
+import ast
+import copy
 
-__all__ = ["HideHiddenTracebacks", "HIDDEN_BEGIN"]
+from nbconvert.preprocessors import Preprocessor
+from nbgrader.preprocessors import Execute
+from traitlets import Bool, Integer
+
+__all__ = ["HideHiddenTracebacks", "RejectTampering", "ResilientExecute", "LimitOutputSize",
+           "DeduplicateGradeIds", "HIDDEN_BEGIN", "find_tampering"]
 
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
+
+
+def _nbgrader(cell) -> dict:
+    return cell.get("metadata", {}).get("nbgrader", {})
 
 
 class HideHiddenTracebacks(Preprocessor):
@@ -27,3 +44,211 @@ class HideHiddenTracebacks(Preprocessor):
             if output.get("output_type") == "error":
                 output["traceback"] = [f"{output.get('ename', 'Error')}: {output.get('evalue', '')}"]
         return cell, resources
+
+
+# ----------------------------------------------------------------------------------- tampering
+
+_FORBIDDEN_CALLS = {"setattr", "delattr", "exec", "eval", "__import__", "globals", "vars"}
+_ALWAYS_MODULES = {"sys", "builtins", "__builtins__", "importlib", "os"}
+
+
+def _bindings(tree: ast.AST) -> dict[str, str]:
+    """Names bound at the top level of a cell -> what they are bound to (for imports)."""
+    bound = {}
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                bound[alias.asname or alias.name.split(".")[0]] = f"import {alias.name}"
+        elif isinstance(node, ast.ImportFrom):
+            for alias in node.names:
+                bound[alias.asname or alias.name] = f"from {node.module} import {alias.name}"
+        elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            bound[node.name] = "definition"
+        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
+            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
+            for target in targets:
+                for name in _target_names(target):
+                    bound[name] = "assignment"
+    return bound
+
+
+def _target_names(target: ast.AST) -> list[str]:
+    """Names an assignment target binds (``a``, ``a, (b, *c)``); not ``a.x`` nor ``a[0]``."""
+    if isinstance(target, ast.Name):
+        return [target.id]
+    if isinstance(target, (ast.Tuple, ast.List)):
+        return [n for element in target.elts for n in _target_names(element)]
+    if isinstance(target, ast.Starred):
+        return _target_names(target.value)
+    return []
+
+
+def _root(node: ast.AST) -> ast.AST:
+    while isinstance(node, (ast.Attribute, ast.Subscript)):
+        node = node.value
+    return node
+
+
+def find_tampering(source: str, protected: dict[str, str]) -> str | None:
+    """Why the answer ``source`` tampers with the grading environment, or ``None``.
+
+    ``protected`` maps the names that the locked set-up cells bind to what binds them. Tampering
+    is: rebinding one of them at the top level (other than by the same import); assigning to or
+    deleting an attribute or item of a module (numpy.x = ..., sys.modules[...] = ...); calling
+    setattr, delattr, exec, eval, __import__, globals or vars.
+    """
+    try:
+        tree = ast.parse(source)
+    except SyntaxError:
+        return None  # it will fail by itself when run
+    modules = {n for n, how in protected.items() if how.startswith(("import", "from"))} | _ALWAYS_MODULES
+    modules |= {n for n, how in _bindings(tree).items() if how.startswith(("import", "from"))}
+    for name, how in _bindings(tree).items():
+        if name in protected and how != protected[name]:
+            return f"it redefines {name!r}, which the notebook's set-up defines"
+    for node in ast.walk(tree):
+        targets = []
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, (ast.AugAssign, ast.AnnAssign)):
+            targets = [node.target]
+        elif isinstance(node, ast.Delete):
+            targets = node.targets
+        for target in targets:
+            if isinstance(target, (ast.Attribute, ast.Subscript)):
+                root = _root(target)
+                if isinstance(root, ast.Name) and root.id in modules:
+                    return f"line {node.lineno} changes {ast.unparse(target)!r}, part of a module"
+                if isinstance(root, ast.Call) and isinstance(root.func, ast.Name) and \
+                        root.func.id in _FORBIDDEN_CALLS:
+                    return f"line {node.lineno} changes {ast.unparse(target)!r}"
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FORBIDDEN_CALLS:
+            return f"line {node.lineno} calls {node.func.id}()"
+    return None
+
+
+class RejectTampering(Preprocessor):
+    """Do not run an answer that modifies the libraries or the names the tests rely on.
+
+    Applies to every code cell that is not locked (answer cells and cells the student added).
+    Such a cell is replaced by one that raises a RuntimeError saying why, so only the exercises
+    that depend on it lose points. The submitted notebook itself is not changed.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        protected: dict[str, str] = {}
+        for cell in nb.cells:
+            meta = _nbgrader(cell)
+            if cell.cell_type == "code" and meta.get("locked") and not meta.get("grade"):
+                try:
+                    protected.update(_bindings(ast.parse(cell.source)))
+                except SyntaxError:
+                    pass
+        for cell in nb.cells:
+            if cell.cell_type != "code" or _nbgrader(cell).get("locked"):
+                continue
+            reason = find_tampering(cell.source, protected)
+            if reason:
+                self.log.warning("Answer cell not run: %s", reason)
+                cell.source = (
+                    "raise RuntimeError(" + repr(
+                        f"This cell was not run: {reason}. Answers may not modify numpy, torch, "
+                        "course_utils or the names defined by the notebook's set-up cells.") + ")")
+        return nb, resources
+
+
+# ------------------------------------------------------------------------------ resilience
+
+class ResilientExecute(Execute):
+    """nbgrader's Execute, except that a kernel that dies costs only the cell that killed it.
+
+    ``os._exit``, a crash or exhausted memory kill the kernel; nbgrader would then drop the
+    whole submission. Here the cell gets an error output, a new kernel starts, the earlier code
+    cells that are not tests are run again silently (imports and answers), and grading goes on.
+    """
+
+    def preprocess_cell(self, cell, resources, index):
+        from nbclient.exceptions import DeadKernelError
+        from nbformat.v4 import new_output
+
+        try:
+            return super().preprocess_cell(cell, resources, index)
+        except DeadKernelError:
+            self.log.warning("The kernel died in cell %d; restarting it", index)
+            cell.outputs.append(new_output(
+                "error", ename="KernelDied",
+                evalue="the kernel died while running this cell (os._exit, a crash, or memory "
+                       "exhausted); the cells after it ran in a new kernel",
+                traceback=["KernelDied: the kernel died while running this cell"]))
+            self._restart_and_replay(index)
+            return cell, self.resources
+
+    def _restart_and_replay(self, failed_index):
+        from jupyter_core.utils import run_sync
+        from nbclient.exceptions import DeadKernelError
+
+        if self.kc is not None:
+            self.kc.stop_channels()
+        run_sync(self.km.restart_kernel)(now=True)
+        self.start_new_kernel_client()
+        for index, cell in enumerate(self.nb.cells[:failed_index]):
+            if cell.cell_type != "code" or _nbgrader(cell).get("grade"):
+                continue
+            try:
+                self.execute_cell(copy.deepcopy(cell), index, store_history=False)
+            except DeadKernelError:  # an earlier cell kills it too: stop replaying
+                self.kc.stop_channels()
+                run_sync(self.km.restart_kernel)(now=True)
+                self.start_new_kernel_client()
+                return
+            except Exception:  # the replayed cell failed as it may have the first time
+                continue
+
+
+class LimitOutputSize(Preprocessor):
+    """Cut text outputs longer than ``max_chars`` characters (a cell printing megabytes)."""
+
+    enabled = Bool(True).tag(config=True)
+    max_chars = Integer(100_000, help="characters kept per text output").tag(config=True)
+
+    def _cut(self, text):
+        if isinstance(text, list):
+            text = "".join(text)
+        if len(text) <= self.max_chars:
+            return text
+        return text[:self.max_chars] + f"\n... [{len(text) - self.max_chars} more characters cut]\n"
+
+    def preprocess_cell(self, cell, resources, index):
+        for output in cell.get("outputs", []):
+            if "text" in output:
+                output["text"] = self._cut(output["text"])
+            data = output.get("data", {})
+            for mime in ("text/plain", "text/html"):
+                if mime in data:
+                    data[mime] = self._cut(data[mime])
+        return cell, resources
+
+
+class DeduplicateGradeIds(Preprocessor):
+    """Keep the first of several cells with the same nbgrader grade id (copy-pasted cells).
+
+    The copies lose their nbgrader metadata and become ordinary cells. (nbgrader's own
+    DeduplicateIds leaves an empty metadata dict behind, which then breaks autograding.)
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        seen = set()
+        for cell in nb.cells:
+            grade_id = _nbgrader(cell).get("grade_id")
+            if grade_id is None:
+                continue
+            if grade_id in seen:
+                self.log.warning("Cell with grade id %r appears more than once: the copy is not graded", grade_id)
+                del cell.metadata["nbgrader"]
+            else:
+                seen.add(grade_id)
+        return nb, resources

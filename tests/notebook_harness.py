@@ -135,7 +135,7 @@ def setup_namespace(cells: list[Cell]) -> dict:
     return namespace
 
 
-def tests_of(cells: list[Cell], solution_id: str) -> set[str]:
+def checks_of(cells: list[Cell], solution_id: str) -> set[str]:
     """Grade ids of the test cells that follow a solution cell, up to the next solution cell."""
     found, inside = set(), False
     for cell in cells:
@@ -285,7 +285,7 @@ def mutation_report(path: Path, timeout: float = 10.0) -> tuple[int, int, list[s
     for cell in cells:
         if cell.kind != "solution":
             continue
-        own_tests = tests_of(cells, cell.grade_id)
+        own_tests = checks_of(cells, cell.grade_id)
         for description, text in mutants(cell.source):
             total += 1
             result = grade(cells, {cell.grade_id: text}, only=own_tests, stop_at_first_failure=True,

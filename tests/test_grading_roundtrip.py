@@ -13,113 +13,56 @@ from __future__ import annotations
 import copy
 import csv
 import json
-import os
-import shutil
-import subprocess
-import sys
 
 import nbformat
 import pytest
 
-from notebook_harness import ROOT, grade, read_cells, setup_namespace
+from grading_support import fill, make_course, points, run, scores, submit, graded_cells
+from notebook_harness import ROOT, grade, setup_namespace, checks_of
 from submissions import load
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
-CELL_TIMEOUT = 6
 # The mistakes also graded by the real pipeline (all of them are graded in process).
 NBGRADER_MISTAKES = 3
-
-
-def _env(course):
-    env = dict(os.environ)
-    env["PATH"] = str(os.path.dirname(sys.executable)) + os.pathsep + env.get("PATH", "")
-    env["COURSE_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
-    env["COURSE_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
-    return env
-
-
-def _nbgrader(course, *args):
-    done = subprocess.run([sys.executable, "-m", "nbgrader", *args], cwd=course, env=_env(course),
-                          capture_output=True, text=True)
-    assert done.returncode == 0, f"nbgrader {args} failed:\n{done.stdout[-2000:]}\n{done.stderr[-4000:]}"
-    return done
-
-
-def _comparable(path):
-    """A notebook's JSON without what legitimately differs between runs."""
-    nb = json.loads(path.read_text(encoding="utf-8"))
-    return nb
-
-
-def _fill(release, source_cells, replacements):
-    """A submission: the release notebook with its solution cells answered."""
-    nb = copy.deepcopy(release)
-    by_id = {c.grade_id: c for c in source_cells}
-    for cell in nb.cells:
-        meta = cell.metadata.get("nbgrader", {})
-        if meta.get("solution"):
-            cell.source = replacements.get(meta["grade_id"], by_id[meta["grade_id"]].source)
-    return nb
-
-
-def _visible_tests(nb):
-    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
 
 
 @pytest.fixture(scope="class")
 def graded(request, tmp_path_factory):
     name = request.cls.assignment
     course = tmp_path_factory.mktemp(f"course-{name}")
-    shutil.copy(ROOT / "nbgrader_config.py", course)
-    shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
-    _nbgrader(course, "generate_assignment", name, "--force")
-    released_path = course / "assignments" / name / f"{name}.ipynb"
-    release = nbformat.read(released_path, as_version=4)
-    cells = read_cells(ROOT / "solutions" / name / f"{name}.ipynb")
+    release, cells = make_course(course, name)
     subs = load(name)
     mistakes = dict(list(subs.MISTAKES.items())[:NBGRADER_MISTAKES])
     first_solution = next(c for c in cells if c.kind == "solution")
+    # the infinite loop goes where it costs fewest timeouts: the answer with the fewest test cells
+    looping = min((c for c in cells if c.kind == "solution"), key=lambda c: len(checks_of(cells, c.grade_id)))
 
     class_ = {
-        "solution": _fill(release, cells, {}),
+        "solution": fill(release, cells),
         "blank": copy.deepcopy(release),
-        "alternative": _fill(release, cells, subs.ALTERNATIVES),
-        "infinite-loop": _fill(release, cells, {first_solution.grade_id: first_solution.source.replace(
+        "alternative": fill(release, cells, subs.ALTERNATIVES),
+        "infinite-loop": fill(release, cells, {looping.grade_id: looping.source.replace(
             "### BEGIN SOLUTION", "### BEGIN SOLUTION\n    while True:\n        pass")}),
     }
     for label, mistake in mistakes.items():
-        class_[f"mistake-{label}"] = _fill(release, cells, {mistake.cell: mistake.source})
+        class_[f"mistake-{label}"] = fill(release, cells, {mistake.cell: mistake.source})
     # a student who makes the visible tests vacuous: locked cells are restored from the gradebook
-    edited = _fill(release, cells, {first_solution.grade_id: subs.MISTAKES[next(iter(mistakes))].source})
-    for cell in _visible_tests(edited):
+    edited = fill(release, cells, {first_solution.grade_id: subs.MISTAKES[next(iter(mistakes))].source})
+    for cell in graded_cells(edited):
         cell.source = "pass"
     class_["edited-tests"] = edited
     # a student who deletes every test cell: they are put back and graded
-    deleted = _fill(release, cells, {})
-    deleted.cells = [c for c in deleted.cells if c not in _visible_tests(deleted)]
+    deleted = fill(release, cells)
+    deleted.cells = [c for c in deleted.cells if c not in graded_cells(deleted)]
     class_["deleted-tests"] = deleted
-    for student, nb in class_.items():
-        target = course / "submitted" / student / name
-        target.mkdir(parents=True)
-        nbformat.write(nb, target / f"{name}.ipynb")
+    submit(course, name, class_)
 
-    done = subprocess.run([sys.executable, "-m", "course_utils.autograde"], cwd=course, env=_env(course),
-                          capture_output=True, text=True, timeout=900)
+    done = run(course, "-m", "course_utils.autograde", "--workers", "1")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
-
-    from nbgrader.api import Gradebook
-    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
-        scores = {s: gb.find_submission(name, s).score for s in class_}
-        max_score = gb.find_assignment(name).max_score
-        cell_scores = {s: {g.name: g.score for nb in gb.find_submission(name, s).notebooks for g in nb.grades}
-                       for s in class_}
-    return dict(name=name, course=course, release=released_path, cells=cells, class_=class_,
-                scores=scores, max_score=max_score, cell_scores=cell_scores, mistakes=mistakes,
-                first_solution=first_solution, subs=subs)
-
-
-def points(cells, grade_ids):
-    return sum(c.points for c in cells if c.kind == "tests" and c.grade_id in grade_ids)
+    total, max_score, cell_scores = scores(course, name, class_)
+    return dict(name=name, course=course, release=course / "assignments" / name / f"{name}.ipynb",
+                cells=cells, class_=class_, scores=total, max_score=max_score, cell_scores=cell_scores,
+                mistakes=mistakes, first_solution=first_solution, looping=looping, subs=subs)
 
 
 class RoundTrip:
@@ -132,7 +75,7 @@ class RoundTrip:
         name = graded["name"]
         committed = ROOT / "assignments" / name / f"{name}.ipynb"
         assert committed.is_file(), f"assignments/{name} is missing: run make release"
-        assert _comparable(committed) == _comparable(graded["release"]), \
+        assert json.loads(committed.read_text()) == json.loads(graded["release"].read_text()), \
             f"assignments/{name} differs from what nbgrader generates from solutions/: run make release"
 
     def test_student_version_hides_solutions_and_hidden_tests(self, graded):
@@ -171,8 +114,7 @@ class RoundTrip:
 
     def test_infinite_loop_times_out_and_grading_goes_on(self, graded):
         cells = graded["cells"]
-        from notebook_harness import tests_of
-        looping = tests_of(cells, graded["first_solution"].grade_id)
+        looping = checks_of(cells, graded["looping"].grade_id)
         assert graded["scores"]["infinite-loop"] == graded["max_score"] - points(cells, looping)
 
     def test_feedback_and_grades_csv(self, graded):

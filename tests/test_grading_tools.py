@@ -2,7 +2,6 @@
 import subprocess
 import sys
 
-import nbformat
 from nbformat.v4 import new_code_cell, new_notebook, new_output
 
 from course_utils.grading import HideHiddenTracebacks
@@ -60,3 +59,82 @@ def test_nbgrader_config_settings():
     order = config.GenerateFeedback.preprocessors
     assert order.index("course_utils.grading.HideHiddenTracebacks") < \
         order.index("nbgrader.preprocessors.ClearHiddenTests")
+
+
+# ----------------------------------------------------------------------------- plug-ins
+
+import pytest  # noqa: E402
+from nbformat.v4 import new_markdown_cell  # noqa: E402
+
+from course_utils.grading import DeduplicateGradeIds, LimitOutputSize, RejectTampering, find_tampering  # noqa: E402
+
+SETUP = {"np": "import numpy", "torch": "import torch", "F": "import torch.nn.functional",
+         "expect_int": "from course_utils.checks import expect_int"}
+
+
+@pytest.mark.parametrize("source", [
+    "def f(x):\n    return np.max(x)",
+    "import numpy as np\ndef f(x):\n    F = 3\n    return F",
+    "from course_utils.checks import expect_int\n",
+    "def f(a):\n    a.shape = (2, 2)\n    a[0] = 1\n    return a",
+    "x = [1]\nx[0] = 2",
+    "def f(\n",  # a syntax error fails by itself
+])
+def test_ordinary_answers_are_not_tampering(source):
+    assert find_tampering(source, SETUP) is None
+
+
+@pytest.mark.parametrize("source, fragment", [
+    ("expect_int = lambda *a, **k: None", "redefines 'expect_int'"),
+    ("def expect_int(*a):\n    pass", "redefines 'expect_int'"),
+    ("import numpy as torch", "redefines 'torch'"),
+    ("np.allclose = lambda *a, **k: True", "np.allclose"),
+    ("import course_utils.checks\ncourse_utils.checks.expect_close = print", "course_utils.checks.expect_close"),
+    ("def f():\n    torch.testing.assert_close = print", "torch.testing.assert_close"),
+    ("import sys\nsys.modules['course_utils'] = None", "sys.modules"),
+    ("del F.conv2d", "F.conv2d"),
+    ("setattr(np, 'allclose', print)", "setattr"),
+    ("globals()['expect_int'] = print", "globals"),
+    ("exec('np.allclose = print')", "exec"),
+])
+def test_tampering_is_found(source, fragment):
+    reason = find_tampering(source, SETUP)
+    assert reason is not None and fragment in reason
+
+
+def _graded_nb():
+    def meta(cell, **nbgrader):
+        cell.metadata["nbgrader"] = {"schema_version": 3, "task": False, "grade": False, "solution": False,
+                                     "locked": False, **nbgrader}
+        return cell
+    return new_notebook(cells=[
+        meta(new_code_cell("import numpy as np"), grade_id="setup", locked=True),
+        meta(new_code_cell("def f():\n    return 1\nnp.sum = len"), grade_id="answer", solution=True),
+        meta(new_code_cell("assert f() == 1"), grade_id="answer-visible", grade=True, locked=True, points=1),
+        meta(new_code_cell("assert f() == 1"), grade_id="answer-visible", grade=True, locked=True, points=1),
+        new_markdown_cell("notes"),
+    ])
+
+
+def test_reject_tampering_replaces_only_the_offending_cell():
+    nb, _ = RejectTampering().preprocess(_graded_nb(), {})
+    assert nb.cells[0].source == "import numpy as np"
+    assert nb.cells[1].source.startswith("raise RuntimeError(") and "np.sum" in nb.cells[1].source
+    assert nb.cells[2].source == "assert f() == 1"
+
+
+def test_duplicated_grade_ids_keep_the_first():
+    nb, _ = DeduplicateGradeIds().preprocess(_graded_nb(), {})
+    assert nb.cells[2].metadata["nbgrader"]["grade_id"] == "answer-visible"
+    assert "nbgrader" not in nb.cells[3].metadata
+
+
+def test_long_outputs_are_cut():
+    cell = new_code_cell("print('x' * 10)")
+    cell.outputs = [new_output("stream", name="stdout", text="x" * 500),
+                    new_output("execute_result", data={"text/plain": "y" * 50}, execution_count=1)]
+    nb = new_notebook(cells=[cell])
+    nb, _ = LimitOutputSize(max_chars=100).preprocess(nb, {})
+    text = nb.cells[0].outputs[0]["text"]
+    assert text.startswith("x" * 100) and "400 more characters cut" in text
+    assert nb.cells[0].outputs[1]["data"]["text/plain"] == "y" * 50

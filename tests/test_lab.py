@@ -18,7 +18,7 @@ def _free_port():
 def test_make_lab_serves_jupyterlab(tmp_path):
     port = _free_port()
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(tmp_path), JUPYTER_CONFIG_DIR=str(tmp_path / "config"))
-    args = f"--no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token= --ServerApp.password="
+    args = "--no-browser --ServerApp.ip=127.0.0.1 --IdentityProvider.token= --ServerApp.password="
     server = subprocess.Popen(["make", "-s", "lab", f"PORT={port}", f"LAB_ARGS={args}"], cwd=ROOT, env=env,
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
