@@ -19,7 +19,7 @@ LAB_ARGS ?=
 RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: setup lab test test-fast release autograde timings clean
+.PHONY: setup lab test release autograde timings benchmark clean
 
 setup: $(STAMP)
 
@@ -61,3 +61,6 @@ timings: setup
 
 clean:
 	rm -rf autograded feedback grades.csv .pytest_cache
+
+benchmark: setup
+	$(RUN) $(BIN)/python .ci/benchmark_grading.py

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import resource
 import shutil
 import subprocess
@@ -73,7 +74,10 @@ def submitted_assignments(root: Path) -> list[str]:
 
 
 def submitted_students(root: Path, assignment: str) -> list[str]:
+    """Students with a submission of ``assignment`` under ``root/submitted``."""
     submitted = root / "submitted"
+    if not submitted.is_dir():
+        return []
     return sorted(s.name for s in submitted.iterdir() if (s / assignment).is_dir())
 
 
@@ -103,10 +107,17 @@ def collect_zip(root: Path, assignment: str, archive: Path, regexp: str) -> None
     target = root / "downloaded" / assignment / "archive"
     target.mkdir(parents=True, exist_ok=True)
     shutil.copy(archive, target / archive.name)
-    done = nbgrader("zip_collect", assignment, "--force", f"--FileNameCollector.named_regexp={regexp}",
+    done = nbgrader("zip_collect", assignment, "--force", f"--FileNameCollectorPlugin.named_regexp={regexp}",
                     cwd=root)
     if done.returncode != 0:
         raise RuntimeError(f"nbgrader zip_collect failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    skipped = [line for line in done.stderr.splitlines() if "Skipped submission" in line]
+    for line in skipped:
+        print(line.split("]", 1)[-1].strip(), flush=True)
+    collected = re.search(r"(\d+) files? collected", done.stdout + done.stderr)
+    if collected is None or int(collected.group(1)) == 0:
+        raise RuntimeError(f"no file in {archive.name} matched the file-name pattern {regexp!r}: "
+                           "set --name-regexp for your LMS")
 
 
 def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int | None,

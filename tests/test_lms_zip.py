@@ -61,9 +61,16 @@ def test_second_run_changes_nothing_and_loses_nothing(lms):
     assert scores(course, NAME, ["ada", "bob", "cy"])[0] == total_before
 
 
+def test_unmatched_file_names_are_reported(lms):
+    assert "garbage_name.ipynb" in lms["first"].stdout
+
+
 def test_bad_arguments_are_explained(lms):
     course = lms["course"]
     missing = run(course, "-m", "course_utils.autograde", NAME, "--zip", "nope.zip")
     assert missing.returncode == 2 and "no such zip file" in missing.stderr
     two = run(course, "-m", "course_utils.autograde", NAME, "02_x", "--zip", str(lms["archive"]))
     assert two.returncode == 2 and "exactly one assignment" in two.stderr
+    no_match = run(course, "-m", "course_utils.autograde", NAME, "--zip", str(lms["archive"]),
+                   "--name-regexp", r"^.*/(?P<student_id>nobody)_(?P<file_id>x)\.ipynb$")
+    assert no_match.returncode == 2 and "matched the file-name pattern" in no_match.stderr
