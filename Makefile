@@ -2,8 +2,9 @@
 #   make lab        JupyterLab on the course (student view)
 #   make test       the whole test suite (unit tests, notebooks, grading round trip)
 #   make release    regenerate assignments/ from solutions/ with nbgrader
-#   make autograde  grade submitted/ into the gradebook, grades.csv and feedback/
+#   make autograde  grade submitted/ (or an LMS zip) into the gradebook, grades.csv and feedback/
 #   make timings    re-execute every notebook in place and update the README's timing table
+#   make benchmark  measure grading throughput and update the README's table
 
 PYTHON ?= python3
 VENV   ?= .venv
@@ -53,8 +54,10 @@ release: setup
 	@for a in $(ASSIGNMENTS); do \
 	  $(RUN) $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done
 
+# make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2]
 autograde: setup
-	$(RUN) $(BIN)/python -m course_utils.autograde
+	$(RUN) $(BIN)/python -m course_utils.autograde --workers $(WORKERS) \
+	  $(if $(ZIP),--zip "$(ZIP)") $(ASSIGNMENT)
 
 timings: setup
 	$(RUN) $(BIN)/python .ci/execute_notebooks.py

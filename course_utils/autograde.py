@@ -11,7 +11,7 @@ For every assignment with submissions in ``submitted/<student>/<assignment>/``:
 4. ``nbgrader export`` of all grades to ``grades.csv``.
 
 An LMS download (a zip of notebooks named by student) is first unpacked into ``submitted/`` by
-nbgrader's zip collection: ``--zip FILE --assignment NAME`` (see ``--name-regexp``).
+nbgrader's zip collection: ``--zip FILE ASSIGNMENT`` (see ``--name-regexp``).
 
 Re-running grades only what is not graded yet (nbgrader skips existing results) and never
 touches ``submitted/``. Run it from the course root (where nbgrader_config.py is).
@@ -121,13 +121,13 @@ def collect_zip(root: Path, assignment: str, archive: Path, regexp: str) -> None
 
 
 def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int | None,
-                     timeout: float) -> dict[str, str]:
+                     timeout: float, only: set[str] | None = None) -> dict[str, str]:
     """Autograde every student of one assignment; returns {student: error} for failures."""
     if not _in_gradebook(root, assignment):
         done = nbgrader("generate_assignment", assignment, "--force", cwd=root)
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr[-3000:]}")
-    students = submitted_students(root, assignment)
+    students = [s for s in submitted_students(root, assignment) if only is None or s in only]
     failures: dict[str, str] = {}
 
     def one(student: str):
@@ -150,7 +150,8 @@ def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int |
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(prog="python -m course_utils.autograde", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("assignments", nargs="*", help="default: every assignment with submissions")
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root (default: here)")
     parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
@@ -161,6 +162,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--submission-timeout", type=float,
                         default=float(os.environ.get("COURSE_SUBMISSION_TIMEOUT", "1800")),
                         help="seconds one submission may take in all")
+    parser.add_argument("--students", help="grade only these students (comma-separated), e.g. this "
+                        "machine's share of the class")
     parser.add_argument("--zip", type=Path, help="an LMS download to collect first (needs one assignment)")
     parser.add_argument("--name-regexp", default=CANVAS_REGEXP,
                         help="how --zip file names give student_id and file_id (default: Canvas)")
@@ -185,8 +188,9 @@ def main(argv: list[str] | None = None) -> int:
     for assignment in assignments:
         if not (root / "solutions" / assignment).is_dir():
             parser.error(f"unknown assignment {assignment!r}: no solutions/{assignment}/")
+        only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
         failed = grade_assignment(root, assignment, args.workers, args.memory_mb or None,
-                                  args.submission_timeout)
+                                  args.submission_timeout, only)
         if failed:
             failures[assignment] = failed
     done = nbgrader("export", "--to", args.csv, cwd=root)
