@@ -37,25 +37,27 @@ def graded(request, tmp_path_factory):
     # the infinite loop goes where it costs fewest timeouts: the answer with the fewest test cells
     looping = min((c for c in cells if c.kind == "solution"), key=lambda c: len(checks_of(cells, c.grade_id)))
 
+    labels = list(mistakes)
     class_ = {
         "solution": fill(release, cells),
         "blank": copy.deepcopy(release),
-        "alternative": fill(release, cells, subs.ALTERNATIVES),
         "infinite-loop": fill(release, cells, {looping.grade_id: looping.source.replace(
             "### BEGIN SOLUTION", "### BEGIN SOLUTION\n    while True:\n        pass")}),
     }
-    for label, mistake in mistakes.items():
-        class_[f"mistake-{label}"] = fill(release, cells, {mistake.cell: mistake.source})
-    # a student who makes the visible tests vacuous: locked cells are restored from the gradebook
-    first_mistake = next(iter(mistakes.values()))
-    edited = fill(release, cells, {first_mistake.cell: first_mistake.source})
+    # correct answers written differently, by a student who also deleted every test cell:
+    # the cells are put back and graded, and the answers get full marks
+    alternative = fill(release, cells, subs.ALTERNATIVES)
+    alternative.cells = [c for c in alternative.cells if c not in graded_cells(alternative)]
+    class_["alternative-deleted-tests"] = alternative
+    # the first mistake, by a student who also made the visible tests vacuous: locked cells are
+    # restored from the gradebook, so the mistake still costs its points
+    first = mistakes[labels[0]]
+    edited = fill(release, cells, {first.cell: first.source})
     for cell in graded_cells(edited):
         cell.source = "pass"
-    class_["edited-tests"] = edited
-    # a student who deletes every test cell: they are put back and graded
-    deleted = fill(release, cells)
-    deleted.cells = [c for c in deleted.cells if c not in graded_cells(deleted)]
-    class_["deleted-tests"] = deleted
+    class_[f"mistake-{labels[0]}"] = edited
+    for label in labels[1:]:
+        class_[f"mistake-{label}"] = fill(release, cells, {mistakes[label].cell: mistakes[label].source})
     submit(course, name, class_)
 
     done = run(course, "-m", "course_utils.autograde", "--workers", "1")
@@ -89,7 +91,6 @@ class RoundTrip:
     def test_solution_scores_full_marks(self, graded):
         assert graded["max_score"] == points(graded["cells"], {c.grade_id for c in graded["cells"]})
         assert graded["scores"]["solution"] == graded["max_score"] > 0
-        assert graded["scores"]["alternative"] == graded["max_score"]
 
     def test_blank_scores_zero(self, graded):
         assert graded["scores"]["blank"] == 0
@@ -105,13 +106,15 @@ class RoundTrip:
                 (student, graded["cell_scores"][student])
 
     def test_edited_test_cells_are_restored(self, graded):
-        first_mistake = graded["subs"].MISTAKES[next(iter(graded["mistakes"]))]
-        lost = graded["max_score"] - graded["scores"]["edited-tests"]
-        assert lost >= points(graded["cells"], set(first_mistake.must_fail))
+        label, first = next(iter(graded["mistakes"].items()))
+        lost = graded["max_score"] - graded["scores"][f"mistake-{label}"]
+        assert lost >= points(graded["cells"], set(first.must_fail)) > 0
 
-    def test_deleted_test_cells_are_restored_and_graded(self, graded):
-        assert graded["scores"]["deleted-tests"] == graded["max_score"]
-        assert all(v is not None for v in graded["cell_scores"]["deleted-tests"].values())
+    def test_deleted_test_cells_are_restored_and_alternatives_get_full_marks(self, graded):
+        assert graded["scores"]["alternative-deleted-tests"] == graded["max_score"]
+        cell_scores = graded["cell_scores"]["alternative-deleted-tests"]
+        tests = {c.grade_id for c in graded["cells"] if c.kind == "tests"}
+        assert tests <= set(cell_scores) and all(cell_scores[t] is not None for t in tests)
 
     def test_infinite_loop_times_out_and_grading_goes_on(self, graded):
         cells = graded["cells"]
