@@ -162,7 +162,7 @@ def expect_shape(
     if shape != expected_shape:
         hint = _match_shape_hint(shape, mistakes)
         if hint is None and sorted(shape) == sorted(expected_shape):
-            hint = "the axes are in the wrong order: check the (N, C, H, W) layout"
+            hint = "the axes are in the wrong order: check the layout the exercise states (e.g. (N, C, H, W))"
         raise _fail(call, f"an array of shape {shape}", f"shape {expected_shape}", hint)
 
 

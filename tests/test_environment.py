@@ -48,3 +48,16 @@ def test_makefile_targets_exist():
     done = subprocess.run(["make", "-n", "-C", str(ROOT), "setup", "lab", "test", "release", "autograde"],
                           capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
+
+
+def test_every_topic_is_complete_and_listed():
+    topics = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
+    assert topics, "no assignments found"
+    readme = (ROOT / "README.md").read_text()
+    for topic in topics:
+        assert (ROOT / "lectures" / f"{topic}.ipynb").is_file(), f"lecture of {topic} missing"
+        assert (ROOT / "assignments" / topic / f"{topic}.ipynb").is_file(), f"run make release for {topic}"
+        assert (ROOT / "tests" / "submissions" / f"a{topic[:2]}.py").is_file(), f"submissions of {topic} missing"
+        assert f"(lectures/{topic}.ipynb)" in readme, f"{topic} missing from the README's topics table"
+        assert f"`lectures/{topic}.ipynb`" in readme and f"`solutions/{topic}/{topic}.ipynb`" in readme, \
+            f"{topic} missing from the README's timing table: run make timings"
