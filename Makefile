@@ -47,7 +47,7 @@ lab: setup
 # round trip, stays on one worker (loadscope).
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 test: setup
-	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope $(NBVAL) \
+	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope --durations=15 $(NBVAL) \
 	  tests lectures solutions
 
 release: setup
