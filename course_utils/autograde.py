@@ -39,11 +39,27 @@ CANVAS_REGEXP = r"^.*/(?P<student_id>[^_/]+)_(?:late_)?\d+_\d+_(?P<file_id>[^/]+
 
 def _limits(memory_mb: int | None):
     def apply():
-        os.setsid()  # its own process group, so a timeout can stop the kernel too
         if memory_mb:
             limit = memory_mb * 2**20
             resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
     return apply
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill a process and all its descendants (nbgrader and the kernels it started)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        processes = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=10)
 
 
 def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
@@ -57,7 +73,7 @@ def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
-        os.killpg(process.pid, 9)
+        _kill_tree(process.pid)  # the kernel runs in a session of its own: find it by ancestry
         out, err = process.communicate()
         err += f"\nstopped: the submission took longer than {timeout:.0f} s to grade"
         return subprocess.CompletedProcess(process.args, 124, out, err)
@@ -139,6 +155,8 @@ def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int |
         print(f"  {assignment} {student}: {status} in {seconds:.1f} s", flush=True)
         if done.returncode != 0:
             failures[student] = (done.stdout[-1500:] + done.stderr[-3000:]).strip()
+            # nothing half-graded stays behind, so the next run grades this student again
+            shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
 
     print(f"autograding {assignment}: {len(students)} submissions, {workers} workers", flush=True)
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:

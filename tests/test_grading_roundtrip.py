@@ -60,7 +60,7 @@ def graded(request, tmp_path_factory):
         class_[f"mistake-{label}"] = fill(release, cells, {mistakes[label].cell: mistakes[label].source})
     submit(course, name, class_)
 
-    done = run(course, "-m", "course_utils.autograde", "--workers", "1")
+    done = run(course, "-m", "course_utils.autograde", "--workers", "2")
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     total, max_score, cell_scores = scores(course, name, class_)
     return dict(name=name, course=course, release=course / "assignments" / name / f"{name}.ipynb",

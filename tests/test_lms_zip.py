@@ -74,3 +74,34 @@ def test_bad_arguments_are_explained(lms):
     no_match = run(course, "-m", "course_utils.autograde", NAME, "--zip", str(lms["archive"]),
                    "--name-regexp", r"^.*/(?P<student_id>nobody)_(?P<file_id>x)\.ipynb$")
     assert no_match.returncode == 2 and "matched the file-name pattern" in no_match.stderr
+
+
+def _kernels_in(folder):
+    """Kernels running with their working directory inside ``folder``."""
+    import psutil
+    found = set()
+    for process in psutil.process_iter(["pid", "cmdline"]):
+        try:
+            if "ipykernel_launcher" in " ".join(process.info["cmdline"] or []) and \
+                    str(folder) in process.cwd():
+                found.add(process.info["pid"])
+        except psutil.Error:
+            continue
+    return found
+
+
+def test_a_submission_over_its_time_limit_is_stopped_and_graded_later(lms):
+    course = lms["course"]
+    source = course / "submitted" / "ada" / NAME / f"{NAME}.ipynb"
+    (course / "submitted" / "dawdler" / NAME).mkdir(parents=True)
+    (course / "submitted" / "dawdler" / NAME / f"{NAME}.ipynb").write_bytes(source.read_bytes())
+    stopped = run(course, "-m", "course_utils.autograde", "--submission-timeout", "2")
+    assert stopped.returncode == 1 and "dawdler could not be graded" in stopped.stderr
+    assert "longer than 2 s" in stopped.stderr
+    assert not (course / "autograded" / "dawdler").exists() or \
+        not any((course / "autograded" / "dawdler").rglob("*.ipynb"))
+    assert not _kernels_in(course / "autograded"), "a kernel of the stopped submission is still running"
+    again = run(course, "-m", "course_utils.autograde")
+    assert again.returncode == 0, again.stderr[-3000:]
+    total, max_score, _ = scores(course, NAME, ["ada", "dawdler"])
+    assert total["dawdler"] == total["ada"] == max_score
