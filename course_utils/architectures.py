@@ -38,6 +38,8 @@ from typing import Iterable, Sequence
 import torch
 from torch import nn
 
+from .validation import require_int
+
 __all__ = [
     "lenet5",
     "alexnet",
@@ -183,14 +185,6 @@ def vgg(config: str = "D", num_classes: int = 1000, device=None) -> nn.Sequentia
     return nn.Sequential(OrderedDict(layers))
 
 
-def _positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def plain_cnn(n_conv: int = 3, channels: int = 16, input_size: int = 32, kernel: int = 3,
               in_channels: int = 1, double_after_pool: bool = True, fc_units: int = 64,
               num_classes: int = 10, device=None) -> nn.Sequential:
@@ -204,13 +198,13 @@ def plain_cnn(n_conv: int = 3, channels: int = 16, input_size: int = 32, kernel:
     Raises ValueError for a non-positive size, an even kernel (no padding keeps the size), or
     when the poolings shrink the maps below 1x1 (input_size < 2 ** n_conv).
     """
-    n_conv = _positive_int("n_conv", n_conv)
-    channels = _positive_int("channels", channels)
-    input_size = _positive_int("input_size", input_size)
-    kernel = _positive_int("kernel", kernel)
-    in_channels = _positive_int("in_channels", in_channels)
-    fc_units = _positive_int("fc_units", fc_units, minimum=0)
-    num_classes = _positive_int("num_classes", num_classes)
+    n_conv = require_int("n_conv", n_conv, 1)
+    channels = require_int("channels", channels, 1)
+    input_size = require_int("input_size", input_size, 1)
+    kernel = require_int("kernel", kernel, 1)
+    in_channels = require_int("in_channels", in_channels, 1)
+    fc_units = require_int("fc_units", fc_units, minimum=0)
+    num_classes = require_int("num_classes", num_classes, 1)
     if kernel % 2 == 0:
         raise ValueError(f"kernel must be odd so that padding (kernel - 1) // 2 keeps the size, got {kernel}")
     if input_size >> n_conv < 1:
@@ -397,7 +391,7 @@ def layer_table(model: nn.Module, input_shape: Sequence[int], dtype: torch.dtype
             isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in input_shape):
         raise ValueError(f"input_shape must be a sequence of positive ints without the batch axis, "
                          f"got {input_shape!r}")
-    batch_size = _positive_int("batch_size", batch_size)
+    batch_size = require_int("batch_size", batch_size, 1)
     input_shape = tuple(int(n) for n in input_shape)
     if device is not None and torch.device(device).type != "meta":
         raise ValueError(f"device must be 'meta' or None, got {device!r}")

@@ -14,10 +14,11 @@ coordinates), never from an output-size formula, so that this module is an indep
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import torch
+
+from .validation import require_int
 
 __all__ = ["SlidingPositions", "sliding_positions", "draw_sliding_positions"]
 
@@ -55,14 +56,6 @@ class SlidingPositions:
         return self.leftover == 0
 
 
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def sliding_positions(n: int, f: int, stride: int = 1, padding: int = 0) -> SlidingPositions:
     """Positions of an ``f x f`` filter sliding with ``stride`` over an ``n x n`` input.
 
@@ -83,10 +76,10 @@ def sliding_positions(n: int, f: int, stride: int = 1, padding: int = 0) -> Slid
     The positions come from ``torch.nn.functional.unfold`` applied to a (1, 1, 1, N + 2P) tensor
     holding the column coordinates 0, 1, ..., N + 2P - 1 (one row suffices: the input is square).
     """
-    n = _check_int("n (input size)", n, 1)
-    f = _check_int("f (filter size)", f, 1)
-    stride = _check_int("stride", stride, 1)
-    padding = _check_int("padding (per side)", padding, 0)
+    n = require_int("n (input size)", n, 1)
+    f = require_int("f (filter size)", f, 1)
+    stride = require_int("stride", stride, 1)
+    padding = require_int("padding (per side)", padding, 0)
     padded = n + 2 * padding
     if f > padded:
         raise ValueError(

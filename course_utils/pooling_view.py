@@ -14,12 +14,13 @@ contains no pooling code of its own.
 """
 from __future__ import annotations
 
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
 import torch
 import torch.nn.functional as F
+
+from .validation import require_int
 
 __all__ = ["PoolView", "pool_view", "draw_pooling"]
 
@@ -63,14 +64,6 @@ class PoolView:
         return self.leftover == (0, 0)
 
 
-def _check_int(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
 def _as_map(image) -> torch.Tensor:
     if hasattr(image, "detach"):
         image = image.detach().cpu().numpy()
@@ -100,8 +93,8 @@ def pool_view(image, size: int, stride: int, kind: str = "max") -> PoolView:
         raise ValueError(f"kind must be one of {KINDS}, got {kind!r}")
     x = _as_map(image)
     height, width = x.shape
-    size = _check_int("size", size, 1)
-    stride = _check_int("stride", stride, 1)
+    size = require_int("size", size, 1)
+    stride = require_int("stride", stride, 1)
     if size > min(height, width):
         raise ValueError(f"a {size}x{size} window does not fit in a {height}x{width} map")
     x = x[None, None].requires_grad_(True)                         # (1, 1, H, W)

@@ -28,6 +28,8 @@ import warnings
 import numpy as np
 import torch
 
+from .validation import require_int
+
 __all__ = ["NONLINEARITIES", "INITS", "recurrent_matrix", "trajectory", "jacobians_through_time",
            "gradient_norms", "draw_gradient_norms", "draw_sequence_patterns", "draw_unrolled"]
 
@@ -42,14 +44,6 @@ _F = {"linear": lambda a: a, "tanh": torch.tanh, "relu": torch.relu}
 def _check_choice(name, value, choices):
     if value not in choices:
         raise ValueError(f"{name} must be one of {choices}, got {value!r}")
-
-
-def _check_int(name, value, minimum):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
 
 
 def _check_positive(name, value):
@@ -68,7 +62,7 @@ def recurrent_matrix(hidden: int, sigma: float, init: str = "orthogonal", seed: 
 
     The random matrices come from a generator seeded with ``seed``: the same arguments give the same matrix.
     """
-    hidden = _check_int("hidden", hidden, 1)
+    hidden = require_int("hidden", hidden, 1)
     sigma = _check_positive("sigma", sigma)
     _check_choice("init", init, INITS)
     if init == "identity":
@@ -133,7 +127,7 @@ def gradient_norms(sigma: float, T: int, nonlinearity: str = "tanh", init: str =
     both from a generator seeded with ``seed + 1``. For ``nonlinearity="linear"`` the Jacobian is
     W_hh^t whatever the inputs, so with ``init="orthogonal"`` the norm is exactly sigma^t.
     """
-    T = _check_int("T", T, 0)
+    T = require_int("T", T, 0)
     if isinstance(input_scale, bool) or not isinstance(input_scale, numbers.Real) or input_scale < 0:
         raise ValueError(f"input_scale must be a number >= 0, got {input_scale!r}")
     W_hh = recurrent_matrix(hidden, sigma, init, seed)
@@ -247,7 +241,7 @@ def draw_unrolled(T: int = 4):
     """
     import matplotlib.pyplot as plt
 
-    T = _check_int("T", T, 1)
+    T = require_int("T", T, 1)
     gap = 1.5                                       # horizontal distance between two steps
     fig, ax = plt.subplots(figsize=(1.45 * (T + 1) + 0.4, 3.6))
     _box(ax, 0, 1, "$h_0$", _H)
