@@ -13,24 +13,17 @@ tensor([[0.0000, 0.0000],
 """
 from __future__ import annotations
 
-import numbers
 from typing import Callable, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
 
+from .validation import require_int
+
 __all__ = ["interpolate", "latent_grid", "decode", "draw_latent_scatter", "draw_latent_point"]
 
 Decoder = Callable[[torch.Tensor], torch.Tensor]
-
-
-def _check_count(name: str, value, minimum: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
-        raise ValueError(f"{name} must be an int, got {value!r} ({type(value).__name__})")
-    if value < minimum:
-        raise ValueError(f"{name} must be at least {minimum}, got {value}")
-    return int(value)
 
 
 def interpolate(start: torch.Tensor, end: torch.Tensor, steps: int) -> torch.Tensor:
@@ -42,7 +35,7 @@ def interpolate(start: torch.Tensor, end: torch.Tensor, steps: int) -> torch.Ten
     start, end = torch.as_tensor(start), torch.as_tensor(end)
     if start.shape != end.shape:
         raise ValueError(f"start and end need the same shape, got {tuple(start.shape)} and {tuple(end.shape)}")
-    steps = _check_count("steps", steps, 2)
+    steps = require_int("steps", steps, 2)
     t = torch.linspace(0.0, 1.0, steps, dtype=start.dtype, device=start.device)
     t = t.reshape(steps, *([1] * start.dim()))
     return (1 - t) * start + t * end.to(start.dtype)
@@ -56,7 +49,7 @@ def latent_grid(n: int, bound: float = 2.0) -> torch.Tensor:
     and showing them with ``image_grid(..., ncols=n)`` therefore lays the images out like a
     scatter plot with z1 to the right and z2 upwards.
     """
-    n = _check_count("n", n, 1)
+    n = require_int("n", n, 1)
     if not bound > 0:
         raise ValueError(f"bound must be positive, got {bound}")
     values = torch.linspace(-bound, bound, n) if n > 1 else torch.zeros(1)

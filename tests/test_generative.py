@@ -3,7 +3,6 @@ import matplotlib
 
 matplotlib.use("Agg")
 
-import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 import torch  # noqa: E402
@@ -15,12 +14,6 @@ from course_utils.generative import (  # noqa: E402
     interpolate,
     latent_grid,
 )
-
-
-@pytest.fixture(autouse=True)
-def _close_figures():
-    yield
-    plt.close("all")
 
 
 def linear_decoder(weight, bias):
