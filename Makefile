@@ -56,14 +56,14 @@ release: setup
 
 # make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2]
 autograde: setup
-	$(RUN) $(BIN)/python -m course_utils.autograde --workers $(WORKERS) \
+	$(RUN) $(BIN)/python -m course_utils.grading.autograde --workers $(WORKERS) \
 	  $(if $(ZIP),--zip "$(ZIP)") $(ASSIGNMENT)
 
 timings: setup
-	$(RUN) $(BIN)/python .ci/execute_notebooks.py
+	$(RUN) $(BIN)/python tools/execute_notebooks.py
 
 clean:
 	rm -rf autograded feedback grades.csv .pytest_cache
 
 benchmark: setup
-	$(RUN) $(BIN)/python .ci/benchmark_grading.py
+	$(RUN) $(BIN)/python tools/benchmark_grading.py

@@ -46,17 +46,17 @@ c.Execute.interrupt_on_timeout = True
 # shadow a module (course_utils.py, torch.py, ...).
 c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.ClearOutput",
-    "course_utils.grading.DeduplicateGradeIds",
+    "course_utils.grading.plugins.DeduplicateGradeIds",
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
-    "course_utils.grading.RejectTampering",
+    "course_utils.grading.plugins.RejectTampering",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
 c.Autograde.autograde_preprocessors = [
-    "course_utils.grading.ResilientExecute",
+    "course_utils.grading.plugins.ResilientExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
-    "course_utils.grading.LimitOutputSize",
+    "course_utils.grading.plugins.LimitOutputSize",
     "nbgrader.preprocessors.LimitOutput",
     "nbgrader.preprocessors.SaveAutoGrades",
     "nbgrader.preprocessors.AssignLatePenalties",
@@ -75,7 +75,7 @@ c.ClearSolutions.code_stub = {"python": "# YOUR CODE HERE\nraise NotImplementedE
 # failures are cut down to the message the check wrote for the student.
 c.GenerateFeedback.preprocessors = [
     "nbgrader.preprocessors.GetGrades",
-    "course_utils.grading.HideHiddenTracebacks",
+    "course_utils.grading.plugins.HideHiddenTracebacks",
     "nbgrader.preprocessors.ClearHiddenTests",
     "nbconvert.preprocessors.CSSHTMLHeaderPreprocessor",
 ]

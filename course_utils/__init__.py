@@ -1,7 +1,10 @@
 """Helpers shared by the notebooks of the Deep Learning I course.
 
-Infrastructure only: device selection and seeding, data, plots, widgets, answer checks and the
-architecture tools of lecture 03. Nothing here answers a graded exercise.
+Infrastructure at the top: :mod:`.runtime` (device, seeding), :mod:`.data` (bundled digits,
+MNIST files, generators), :mod:`.plots` (style and ``draw_*`` figures), :mod:`.widgets`
+(explorers), :mod:`.checks` (student answers against an independent oracle). What one lecture
+needs lives in :mod:`course_utils.topics`, named like the lecture's notebook; grading a class
+lives in :mod:`course_utils.grading`. Nothing here answers a graded exercise.
 """
 from .runtime import device, seed_everything
 

@@ -13,9 +13,12 @@ maps a hint to the value that mistake would produce, so the diagnosis is compute
 from __future__ import annotations
 
 import numbers
-from typing import Any, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
 
 import numpy as np
+
+from ._arrays import to_numpy
 
 __all__ = [
     "CheckFailure",
@@ -53,10 +56,8 @@ def as_float64(value: Any, name: str = "value") -> np.ndarray:
     """
     if value is None:
         raise CheckFailure(f"{name} is None: did the function forget to return its result?")
-    if hasattr(value, "detach") and hasattr(value, "cpu"):  # a torch tensor, without importing torch
-        value = value.detach().cpu().numpy()
     try:
-        array = np.asarray(value, dtype=np.float64)
+        array = to_numpy(value, np.float64)
     except (TypeError, ValueError) as exc:
         raise CheckFailure(
             f"{name} should be numeric (a NumPy array or a number), got {type(value).__name__}: {exc}"
@@ -113,9 +114,7 @@ def _predictions(mistakes: Mapping[str, Any] | None):
         try:
             if callable(predicted):
                 predicted = predicted()
-            if hasattr(predicted, "detach"):
-                predicted = predicted.detach().cpu().numpy()
-            yield hint, np.asarray(predicted, dtype=np.float64)
+            yield hint, to_numpy(predicted, np.float64)
         except Exception:  # a mistake that cannot even be computed here cannot be the cause
             continue
 
@@ -154,7 +153,8 @@ def expect_shape(
     """
     expected_shape = tuple(int(n) for n in expected_shape)
     if actual is None:
-        raise _fail(call, "None", f"an array of shape {expected_shape}", "did the function forget to return its result?")
+        raise _fail(call, "None", f"an array of shape {expected_shape}",
+                    "did the function forget to return its result?")
     shape = getattr(actual, "shape", None)
     if shape is None:
         raise _fail(call, _describe(actual), f"an array of shape {expected_shape}", "return a NumPy array")
@@ -187,14 +187,15 @@ def expect_close(
         shape_hints = {h: v.shape for h, v in _predictions(mistakes)}
         expect_shape(got, expected_arr.shape, call, shape_hints)
     if not np.all(np.isfinite(got)) and np.all(np.isfinite(expected_arr)):
-        raise _fail(call, "non-finite values (nan or inf)", "finite values", "look for a division by zero or an overflow")
+        raise _fail(call, "non-finite values (nan or inf)", "finite values",
+                    "look for a division by zero or an overflow")
     if not np.allclose(got, expected_arr, rtol=rtol, atol=atol):
         worst = np.unravel_index(np.argmax(np.abs(got - expected_arr)), got.shape) if got.ndim else ()
         where = f" (largest difference at index {tuple(int(i) for i in worst)}: " \
                 f"{got[worst]:.6g} instead of {expected_arr[worst]:.6g})"
         got_text = (f"values that differ from the reference, relative error "
                     f"{rel_error(got, expected_arr):.2e}{where if got.ndim else ''}")
-        expected_text = "agreement within rtol={:g}, atol={:g}".format(rtol, atol)
+        expected_text = f"agreement within rtol={rtol:g}, atol={atol:g}"
         if got.ndim == 0:
             got_text, expected_text = f"{float(got):.6g}", f"{float(expected_arr):.6g}"
         raise _fail(call, got_text, expected_text, _match_hint(got, mistakes))

@@ -81,7 +81,8 @@ def write_idx(path: str | os.PathLike, array: np.ndarray) -> Path:
     array = np.asarray(array)
     code = _IDX_CODES.get(array.dtype.newbyteorder("="))
     if code is None:
-        raise ValueError(f"IDX cannot store dtype {array.dtype}; use one of uint8, int8, int16, int32, float32, float64")
+        raise ValueError(f"IDX cannot store dtype {array.dtype}; "
+                         "use one of uint8, int8, int16, int32, float32, float64")
     header = struct.pack(">HBB", 0, code, array.ndim) + struct.pack(f">{array.ndim}I", *array.shape)
     payload = header + array.astype(np.dtype(_IDX_TYPES[code])).tobytes()
     opener = gzip.open if path.suffix == ".gz" else open

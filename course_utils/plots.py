@@ -6,12 +6,14 @@ once.
 """
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from collections.abc import Mapping, Sequence
 
 import matplotlib.pyplot as plt
 import numpy as np
 
-__all__ = ["use_course_style", "image_grid", "plot_curves", "plot_history", "feature_maps"]
+from ._arrays import to_numpy
+
+__all__ = ["use_course_style", "draw_image_grid", "draw_curves", "draw_history", "draw_feature_maps"]
 
 _STYLE = {
     "figure.dpi": 90,
@@ -32,21 +34,15 @@ def use_course_style() -> None:
     plt.rcParams.update(_STYLE)
 
 
-def _to_numpy(images) -> np.ndarray:
-    if hasattr(images, "detach"):
-        images = images.detach().cpu().numpy()
-    return np.asarray(images, dtype=float)
-
-
-def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
+def draw_image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
                suptitle: str | None = None, cmap: str = "gray", size: float = 1.1,
                vmin: float | None = None, vmax: float | None = None):
     """Show images of shape (N, H, W) or (N, 1, H, W) in a grid with ``ncols`` columns."""
-    arr = _to_numpy(images)
+    arr = to_numpy(images, float)
     if arr.ndim == 4 and arr.shape[1] == 1:
         arr = arr[:, 0]
     if arr.ndim != 3:
-        raise ValueError(f"image_grid expects (N, H, W) or (N, 1, H, W), got shape {arr.shape}")
+        raise ValueError(f"draw_image_grid expects (N, H, W) or (N, 1, H, W), got shape {arr.shape}")
     if titles is not None and len(titles) != len(arr):
         raise ValueError(f"got {len(titles)} titles for {len(arr)} images")
     n = len(arr)
@@ -66,7 +62,7 @@ def image_grid(images, titles: Sequence[str] | None = None, ncols: int = 8,
     return fig
 
 
-def plot_curves(x, curves: Mapping[str, Sequence[float]], xlabel: str, ylabel: str,
+def draw_curves(x, curves: Mapping[str, Sequence[float]], xlabel: str, ylabel: str,
                 title: str | None = None, logy: bool = False, ax=None, markers: bool = False):
     """Plot several named curves over the same ``x``; returns the figure."""
     if not xlabel or not ylabel:
@@ -75,9 +71,9 @@ def plot_curves(x, curves: Mapping[str, Sequence[float]], xlabel: str, ylabel: s
         fig, ax = plt.subplots()
     else:
         fig = ax.figure
-    x = _to_numpy(x)
+    x = to_numpy(x, float)
     for name, y in curves.items():
-        y = _to_numpy(y)
+        y = to_numpy(y, float)
         if y.shape != x.shape:
             raise ValueError(f"curve {name!r} has shape {y.shape}, x has shape {x.shape}")
         ax.plot(x, y, marker="o" if markers else None, markersize=3, label=name)
@@ -93,22 +89,22 @@ def plot_curves(x, curves: Mapping[str, Sequence[float]], xlabel: str, ylabel: s
     return fig
 
 
-def plot_history(history: Mapping[str, Sequence[float]], xlabel: str = "step",
+def draw_history(history: Mapping[str, Sequence[float]], xlabel: str = "step",
                  ylabel: str = "loss", title: str | None = None, logy: bool = False):
     """Plot a training history ``{"name": [value per step], ...}``; returns the figure."""
     lengths = {len(v) for v in history.values()}
     if len(lengths) != 1:
         raise ValueError(f"all histories need the same length, got {sorted(lengths)}")
     steps = np.arange(1, lengths.pop() + 1)
-    return plot_curves(steps, history, xlabel, ylabel, title=title, logy=logy)
+    return draw_curves(steps, history, xlabel, ylabel, title=title, logy=logy)
 
 
-def feature_maps(maps, titles: Sequence[str] | None = None, suptitle: str | None = None,
+def draw_feature_maps(maps, titles: Sequence[str] | None = None, suptitle: str | None = None,
                  cmap: str = "RdBu_r"):
     """Show the channels of one feature map of shape (C, H, W), with a symmetric colour scale."""
-    arr = _to_numpy(maps)
+    arr = to_numpy(maps, float)
     if arr.ndim != 3:
         raise ValueError(f"feature_maps expects (C, H, W), got shape {arr.shape}")
     bound = float(np.abs(arr).max()) or 1.0
-    return image_grid(arr, titles=titles, ncols=len(arr), suptitle=suptitle, cmap=cmap,
+    return draw_image_grid(arr, titles=titles, ncols=len(arr), suptitle=suptitle, cmap=cmap,
                       size=1.8, vmin=-bound, vmax=bound)

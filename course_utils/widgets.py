@@ -13,7 +13,8 @@ means live when a Jupyter server started the kernel (it sets ``JPY_SESSION_NAME`
 from __future__ import annotations
 
 import os
-from typing import Any, Callable, Mapping
+from collections.abc import Callable, Mapping
+from typing import Any
 
 __all__ = ["widget_mode", "explorer"]
 

@@ -1,15 +1,13 @@
-"""Shared test set-up: headless widgets, and the tests folder importable (harness, submissions).
+"""Shared test set-up: headless widgets, and no matplotlib figure left open by a test.
 
 MPLBACKEND is deliberately left alone: nbval's kernels inherit this environment and must draw
-their figures inline."""
+their figures inline. Helpers live in the ``tests.support`` package."""
 import os
 import sys
-from pathlib import Path
 
 import pytest
 
 os.environ.setdefault("COURSE_WIDGETS", "static")
-sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
 @pytest.fixture(autouse=True)

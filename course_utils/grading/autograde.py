@@ -1,0 +1,226 @@
+"""Grade a class: ``python -m course_utils.grading.autograde`` (what ``make autograde`` runs).
+
+For every assignment with submissions in ``submitted/<student>/<assignment>/``:
+
+1. make sure the gradebook knows the assignment (``nbgrader generate_assignment``, which
+   rewrites ``assignments/`` identically, if it does not);
+2. ``nbgrader autograde`` each student in a separate process, ``--workers`` at a time, each
+   under a memory limit (``--memory-mb``, for the process and its kernel) and a time limit
+   (``--submission-timeout``); a submission that fails to grade is reported and the run goes on;
+3. ``nbgrader generate_feedback``: one HTML file per student and notebook, in ``feedback/``;
+4. ``nbgrader export`` of all grades to ``grades.csv``.
+
+An LMS download (a zip of notebooks named by student) is first unpacked into ``submitted/`` by
+nbgrader's zip collection: ``--zip FILE ASSIGNMENT`` (see ``--name-regexp``).
+
+Re-running grades only what is not graded yet (nbgrader skips existing results) and never
+touches ``submitted/``. Run it from the course root (where nbgrader_config.py is).
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+__all__ = ["submitted_students", "submitted_assignments", "nbgrader", "main", "CANVAS_REGEXP"]
+
+#: File names of a Canvas "Download submissions" zip: ``<login>_<id>_<id>_<notebook>.ipynb``
+#: (``late_`` after the login for late work, ``-1``, ``-2`` after a resubmitted notebook's name).
+#: nbgrader matches it against the whole path of the extracted file.
+CANVAS_REGEXP = r"^.*/(?P<student_id>[^_/]+)_(?:late_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
+
+
+def _limits(memory_mb: int | None):
+    def apply():
+        if memory_mb:
+            limit = memory_mb * 2**20
+            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    return apply
+
+
+def _kill_tree(pid: int) -> None:
+    """Kill a process and all its descendants (nbgrader and the kernels it started)."""
+    import psutil
+
+    try:
+        parent = psutil.Process(pid)
+        processes = parent.children(recursive=True) + [parent]
+    except psutil.NoSuchProcess:
+        return
+    for process in processes:
+        try:
+            process.kill()
+        except psutil.NoSuchProcess:
+            pass
+    psutil.wait_procs(processes, timeout=10)
+
+
+def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
+             timeout: float | None = None) -> subprocess.CompletedProcess:
+    """Run an nbgrader command with this interpreter's environment (its bin first on PATH)."""
+    bin_dir = str(Path(sys.executable).parent)
+    env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                               preexec_fn=_limits(memory_mb))
+    try:
+        out, err = process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        _kill_tree(process.pid)  # the kernel runs in a session of its own: find it by ancestry
+        out, err = process.communicate()
+        err += f"\nstopped: the submission took longer than {timeout:.0f} s to grade"
+        return subprocess.CompletedProcess(process.args, 124, out, err)
+    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def submitted_assignments(root: Path) -> list[str]:
+    """Names of the assignments with at least one submission under ``root/submitted``."""
+    submitted = root / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted({a.name for student in submitted.iterdir() if student.is_dir()
+                   for a in student.iterdir() if a.is_dir()})
+
+
+def submitted_students(root: Path, assignment: str) -> list[str]:
+    """Students with a submission of ``assignment`` under ``root/submitted``."""
+    submitted = root / "submitted"
+    if not submitted.is_dir():
+        return []
+    return sorted(s.name for s in submitted.iterdir() if (s / assignment).is_dir())
+
+
+def _in_gradebook(root: Path, assignment: str) -> bool:
+    """Whether the gradebook configured for ``root`` knows ``assignment``."""
+    from nbgrader.api import Gradebook, MissingEntry
+    from traitlets.config.loader import PyFileConfigLoader
+
+    cwd = os.getcwd()
+    try:
+        os.chdir(root)  # the config computes its default gradebook path from the working directory
+        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
+    finally:
+        os.chdir(cwd)
+    with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
+        try:
+            gb.find_assignment(assignment)
+            return True
+        except MissingEntry:
+            return False
+
+
+def collect_zip(root: Path, assignment: str, archive: Path, regexp: str) -> None:
+    """Unpack an LMS download into submitted/ with ``nbgrader zip_collect``."""
+    if not archive.is_file():
+        raise FileNotFoundError(f"no such zip file: {archive}")
+    target = root / "downloaded" / assignment / "archive"
+    target.mkdir(parents=True, exist_ok=True)
+    shutil.copy(archive, target / archive.name)
+    done = nbgrader("zip_collect", assignment, "--force", f"--FileNameCollectorPlugin.named_regexp={regexp}",
+                    cwd=root)
+    if done.returncode != 0:
+        raise RuntimeError(f"nbgrader zip_collect failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    skipped = [line for line in done.stderr.splitlines() if "Skipped submission" in line]
+    for line in skipped:
+        print(line.split("]", 1)[-1].strip(), flush=True)
+    collected = re.search(r"(\d+) files? collected", done.stdout + done.stderr)
+    if collected is None or int(collected.group(1)) == 0:
+        raise RuntimeError(f"no file in {archive.name} matched the file-name pattern {regexp!r}: "
+                           "set --name-regexp for your LMS")
+
+
+def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int | None,
+                     timeout: float, only: set[str] | None = None) -> dict[str, str]:
+    """Autograde every student of one assignment; returns {student: error} for failures."""
+    if not _in_gradebook(root, assignment):
+        done = nbgrader("generate_assignment", assignment, "--force", cwd=root)
+        if done.returncode != 0:
+            raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr[-3000:]}")
+    students = [s for s in submitted_students(root, assignment) if only is None or s in only]
+    failures: dict[str, str] = {}
+
+    def one(student: str):
+        start = time.perf_counter()
+        done = nbgrader("autograde", assignment, "--student", student, cwd=root, memory_mb=memory_mb,
+                        timeout=timeout)
+        seconds = time.perf_counter() - start
+        status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
+        print(f"  {assignment} {student}: {status} in {seconds:.1f} s", flush=True)
+        if done.returncode != 0:
+            failures[student] = (done.stdout[-1500:] + done.stderr[-3000:]).strip()
+            # nothing half-graded stays behind, so the next run grades this student again
+            shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
+
+    print(f"autograding {assignment}: {len(students)} submissions, {workers} workers", flush=True)
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(one, students))
+    done = nbgrader("generate_feedback", assignment, "--force", cwd=root)
+    if done.returncode != 0:
+        failures["(feedback)"] = done.stderr[-3000:]
+    return failures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m course_utils.grading.autograde", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("assignments", nargs="*", help="default: every assignment with submissions")
+    parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root (default: here)")
+    parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("COURSE_WORKERS", "1")),
+                        help="submissions graded in parallel (default $COURSE_WORKERS or 1)")
+    parser.add_argument("--memory-mb", type=int, default=int(os.environ.get("COURSE_MEMORY_MB", "6144")),
+                        help="address-space limit of each grading process and its kernel, MiB (0: none)")
+    parser.add_argument("--submission-timeout", type=float,
+                        default=float(os.environ.get("COURSE_SUBMISSION_TIMEOUT", "1800")),
+                        help="seconds one submission may take in all")
+    parser.add_argument("--students", help="grade only these students (comma-separated), e.g. this "
+                        "machine's share of the class")
+    parser.add_argument("--zip", type=Path, help="an LMS download to collect first (needs one assignment)")
+    parser.add_argument("--name-regexp", default=CANVAS_REGEXP,
+                        help="how --zip file names give student_id and file_id (default: Canvas)")
+    args = parser.parse_args(argv)
+    root = args.root.resolve()
+    if not (root / "nbgrader_config.py").is_file():
+        parser.error(f"{root} is not the course root (no nbgrader_config.py there)")
+    if args.workers < 1:
+        parser.error("--workers must be at least 1")
+    if args.zip:
+        if len(args.assignments) != 1:
+            parser.error("--zip needs exactly one assignment name")
+        try:
+            collect_zip(root, args.assignments[0], args.zip.resolve(), args.name_regexp)
+        except (FileNotFoundError, RuntimeError) as exc:
+            parser.error(str(exc))
+    assignments = args.assignments or submitted_assignments(root)
+    if not assignments or not any((root / "submitted").glob(f"*/{a}") for a in assignments):
+        print(f"nothing to grade: put submissions in {root / 'submitted'}/<student>/<assignment>/")
+        return 0
+    failures: dict[str, dict[str, str]] = {}
+    for assignment in assignments:
+        if not (root / "solutions" / assignment).is_dir():
+            parser.error(f"unknown assignment {assignment!r}: no solutions/{assignment}/")
+        only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
+        failed = grade_assignment(root, assignment, args.workers, args.memory_mb or None,
+                                  args.submission_timeout, only)
+        if failed:
+            failures[assignment] = failed
+    done = nbgrader("export", "--to", args.csv, cwd=root)
+    print(f"grades written to {args.csv}" if done.returncode == 0 else "nbgrader export failed")
+    if done.returncode != 0:
+        sys.stderr.write(done.stderr[-3000:])
+        return 1
+    for assignment, failed in failures.items():
+        for student, log in failed.items():
+            print(f"\n{assignment} / {student} could not be graded:\n{log}", file=sys.stderr)
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,174 @@
+"""Submissions for assignment 03 (counting parameters and memory)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "layer-params": '''
+def layer_params(spec, in_shape):
+    has_bias = spec.get("bias", True)
+    if spec["type"] == "conv":
+        c_in = in_shape[0]
+        f = spec["kernel"]
+        per_filter = f * f * c_in + (1 if has_bias else 0)
+        return spec["out_channels"] * per_filter
+    if spec["type"] == "fc":
+        n_in = 1
+        for size in in_shape:
+            n_in *= size
+        return spec["out_features"] * (n_in + int(bool(has_bias)))
+    if spec["type"] == "pool":
+        return 0
+    raise ValueError("unknown layer type " + str(spec["type"]))
+''',
+    "output-shape": '''
+def layer_output_shape(spec, in_shape):
+    def size(n, f, s, p):
+        out = (n + 2 * p - f) // s + 1
+        if out <= 0:
+            raise ValueError("the kernel does not fit")
+        return out
+
+    t = spec["type"]
+    if t == "fc":
+        return (int(spec["out_features"]),)
+    if t == "conv" or t == "pool":
+        if len(in_shape) != 3:
+            raise ValueError("expected a (C, H, W) input")
+        c, h, w = in_shape
+        f = spec["kernel"]
+        if t == "conv":
+            s, p, c = spec.get("stride", 1), spec.get("padding", 0), spec["out_channels"]
+        else:
+            s, p = spec.get("stride") or f, 0
+        return tuple([c, size(h, f, s, p), size(w, f, s, p)])
+    raise ValueError(f"unknown type {t}")
+''',
+    "activation-memory": '''
+def activation_memory(shape, dtype=torch.float32, batch_size=1):
+    if not batch_size >= 1:
+        raise ValueError("batch_size must be positive")
+    per_value = torch.empty((), dtype=dtype).element_size()
+    values = int(np.prod(shape, dtype=np.int64)) * batch_size
+    return (values, values * per_value)
+''',
+    "layer-table": '''
+def layer_table(specs, input_shape):
+    table = []
+    current = tuple(input_shape)
+    for spec in specs:
+        params = layer_params(spec, current)
+        current = layer_output_shape(spec, current)
+        table.append(dict(type=spec["type"], output_shape=current, params=params))
+    return table
+''',
+}
+
+_PARAMS_TEMPLATE = '''
+def layer_params(spec, in_shape):
+    kind = spec["type"]
+    if kind == "pool":
+        return 0
+    bias = spec.get("bias", True)
+    if kind == "conv":
+        k, c_in, n = spec["kernel"], in_shape[0], spec["out_channels"]
+        weights = {conv_weights}
+    elif kind == "fc":
+        n = spec["out_features"]
+        weights = {fc_weights}
+    else:
+        raise ValueError("unknown layer type")
+    return weights + {bias}
+'''
+
+
+def _params(conv_weights="n * c_in * k * k", fc_weights="n * math.prod(in_shape)", bias="(n if bias else 0)"):
+    return _PARAMS_TEMPLATE.format(conv_weights=conv_weights, fc_weights=fc_weights, bias=bias)
+
+
+_SHAPE_TEMPLATE = '''
+def layer_output_shape(spec, in_shape):
+    kind = spec["type"]
+    if kind == "fc":
+        return (spec["out_features"],)
+    if kind not in ("conv", "pool") or len(in_shape) != 3:
+        raise ValueError("bad layer or input")
+    c, h, w = in_shape
+    k = spec["kernel"]
+    if kind == "conv":
+        c, s, p = spec["out_channels"], spec.get("stride", 1), spec.get("padding", 0)
+    else:
+        s, p = spec.get("stride", {pool_stride}), 0
+    out_h = {size_h}
+    out_w = {size_w}
+    if out_h < 1 or out_w < 1:
+        raise ValueError("does not fit")
+    return (c, out_h, out_w)
+'''
+
+
+def _shape(pool_stride="k", size_h="(h + 2 * p - k) // s + 1", size_w="(w + 2 * p - k) // s + 1"):
+    return _SHAPE_TEMPLATE.format(pool_stride=pool_stride, size_h=size_h, size_w=size_w)
+
+
+_MEMORY_TEMPLATE = '''
+def activation_memory(shape, dtype=torch.float32, batch_size=1):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    values = {values}
+    return values, {n_bytes}
+'''
+
+
+def _memory(values="batch_size * math.prod(shape)", n_bytes="values * dtype.itemsize"):
+    return _MEMORY_TEMPLATE.format(values=values, n_bytes=n_bytes)
+
+
+MISTAKES = {
+    # the three mistakes named in the course's issue come first (also graded by nbgrader itself)
+    "params-bias-forgotten": Mistake("layer-params", _params(bias="0"),
+                                     ("layer-params-visible", "layer-params-conv", "layer-params-fc"),
+                                     "forget the bias"),
+    "params-input-channels-forgotten": Mistake("layer-params", _params(conv_weights="n * k * k"),
+                                               ("layer-params-visible", "layer-params-conv"), "every input channel"),
+    "table-fc-before-last-pool": Mistake("layer-table", '''
+def layer_table(specs, input_shape):
+    rows, shape, previous = [], tuple(input_shape), tuple(input_shape)
+    for spec in specs:
+        out = layer_output_shape(spec, shape)
+        # sizes the fully connected layer from the maps before the last pooling
+        source = previous if spec["type"] == "fc" and len(shape) == 3 else shape
+        rows.append({"type": spec["type"], "output_shape": out, "params": layer_params(spec, source)})
+        previous, shape = shape, out
+    return rows
+''', ("layer-table-visible", "layer-table-unseen", "layer-table-fc-input"), "output of the last pooling layer"),
+    "params-fc-channels-only": Mistake("layer-params", _params(fc_weights="n * in_shape[0]"),
+                                       ("layer-params-visible", "layer-params-fc"), "flattens its (C, H, W) input"),
+    "params-kernel-not-squared": Mistake("layer-params", _params(conv_weights="n * c_in * k"),
+                                         ("layer-params-conv",), "F * F weights per input channel"),
+    "params-bias-false-ignored": Mistake("layer-params", _params(bias="n"),
+                                         ("layer-params-visible", "layer-params-bias-pool"),
+                                         "bias False means no bias parameters"),
+    "shape-padding-forgotten": Mistake("output-shape", _shape(size_h="(h - k) // s + 1", size_w="(w - k) // s + 1"),
+                                       ("output-shape-visible", "output-shape-conv"), "forget the padding"),
+    "shape-padding-one-side": Mistake("output-shape", _shape(size_h="(h + p - k) // s + 1", size_w="(w + p - k) // s + 1"),
+                                      ("output-shape-visible", "output-shape-conv"), "both sides"),
+    "shape-pool-stride-one": Mistake("output-shape", _shape(pool_stride="1"),
+                                     ("output-shape-visible", "output-shape-pool"), "defaults to its kernel size"),
+    "shape-true-division": Mistake("output-shape", _shape(size_h="(h + 2 * p - k) / s + 1",
+                                                          size_w="(w + 2 * p - k) / s + 1"),
+                                   ("output-shape-visible", "output-shape-conv", "output-shape-pool"), "integer division"),
+    "shape-square-input-assumed": Mistake("output-shape", _shape(size_w="(h + 2 * p - k) // s + 1"),
+                                          ("output-shape-conv", "output-shape-pool", "output-shape-invalid"), None),
+    "memory-bytes-forgotten": Mistake("activation-memory", _memory(n_bytes="values"),
+                                      ("activation-memory-visible", "activation-memory-torch"), "bytes per element"),
+    "memory-batch-forgotten": Mistake("activation-memory", _memory(values="math.prod(shape)"),
+                                      ("activation-memory-visible", "activation-memory-torch"), "batch size"),
+    "memory-always-four-bytes": Mistake("activation-memory", _memory(n_bytes="4 * values"),
+                                        ("activation-memory-visible", "activation-memory-torch"), "itemsize"),
+    "memory-bits": Mistake("activation-memory", _memory(n_bytes="8 * values * dtype.itemsize"),
+                           ("activation-memory-torch",), "not bits"),
+    "table-shape-not-propagated": Mistake("layer-table", '''
+def layer_table(specs, input_shape):
+    return [{"type": spec["type"], "output_shape": layer_output_shape(spec, tuple(input_shape)),
+             "params": layer_params(spec, tuple(input_shape))} for spec in specs]
+''', ("layer-table-visible", "layer-table-unseen"), "previous layer's output"),
+}

@@ -1,0 +1,198 @@
+"""Submissions for assignment 01 (convolution arithmetic)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "conv-output-size": '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride <= 0 or padding < 0 or f > n + 2 * padding:
+        raise ValueError("configuration does not fit")
+    steps, leftover = divmod(n - f + 2 * padding, stride)
+    if leftover:
+        raise ValueError("stride does not fit")
+    return int(steps) + 1
+''',
+    "param-count": '''
+import numpy as np
+def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+    shape = (kernel_size, kernel_size) if np.isscalar(kernel_size) else tuple(kernel_size)
+    per_filter = in_channels * int(np.prod(shape)) + int(bool(bias))
+    return per_filter * out_channels
+''',
+    "conv-naive": '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    N, C, H, W = x.shape
+    K, C2, FH, FW = w.shape
+    if C != C2:
+        raise ValueError("channel mismatch")
+    Hp, Wp = H + 2 * padding, W + 2 * padding
+    xp = np.zeros((N, C, Hp, Wp))
+    xp[:, :, padding:padding + H, padding:padding + W] = x
+    rows = range(0, Hp - FH + 1, stride)
+    cols = range(0, Wp - FW + 1, stride)
+    out = np.zeros((N, K, len(rows), len(cols)))
+    for n in range(N):
+        for k in range(K):
+            for a, r in enumerate(rows):
+                for c, s in enumerate(cols):
+                    total = b[k]
+                    for ch in range(C):
+                        for u in range(FH):
+                            for v in range(FW):
+                                total += w[k, ch, u, v] * xp[n, ch, r + u, s + v]
+                    out[n, k, a, c] = total
+    return out
+''',
+    "conv-vectorized": '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = np.asarray(x, dtype=float)
+    N, C, H, W = x.shape
+    K, C2, FH, FW = w.shape
+    if C != C2:
+        raise ValueError("channel mismatch")
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    Ho = (H + 2 * padding - FH) // stride + 1
+    Wo = (W + 2 * padding - FW) // stride + 1
+    out = np.zeros((N, K, Ho, Wo))
+    for u in range(FH):          # a loop over filter offsets only (im2col by offsets)
+        for v in range(FW):
+            patch = xp[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+            out += np.einsum("nchw,kc->nkhw", patch, w[:, :, u, v])
+    return out + np.asarray(b, dtype=float)[None, :, None, None]
+''',
+    "receptive-field": '''
+def receptive_field(kernel_sizes, strides):
+    kernel_sizes, strides = list(kernel_sizes), list(strides)
+    if len(kernel_sizes) != len(strides):
+        raise ValueError("lengths differ")
+    # walk backwards from one unit of the last layer to the input
+    size = 1
+    for f, s in zip(reversed(kernel_sizes), reversed(strides)):
+        size = (size - 1) * s + f
+    return size
+''',
+}
+
+_NAIVE_TEMPLATE = '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    N, C, H, W = x.shape
+    K, C2, FH, FW = w.shape
+    if C != C2:
+        raise ValueError("channel mismatch")
+    xp = {pad}
+    Ho = (xp.shape[2] - FH) // stride + 1
+    Wo = (xp.shape[3] - FW) // stride + 1
+    out = np.zeros((N, K, Ho, Wo))
+    for n in range(N):
+        for k in range(K):
+            for i in range(Ho):
+                for j in range(Wo):
+                    patch = xp[n, :, i * stride:i * stride + FH, j * stride:j * stride + FW]
+                    out[n, k, i, j] = np.sum(patch * {kernel}){bias}
+    return out
+'''
+
+
+def _naive(pad="np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))", kernel="w[k]",
+           bias=" + b[k]"):
+    return _NAIVE_TEMPLATE.format(pad=pad, kernel=kernel, bias=bias)
+
+
+MISTAKES = {
+    "size-padding-forgotten": Mistake("conv-output-size", '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride < 1 or padding < 0 or f > n + 2 * padding or (n - f) % stride:
+        raise ValueError("does not fit")
+    return (n - f) // stride + 1
+''', ("conv-output-size-visible", "conv-output-size-torch"), "did you forget the padding?"),
+    "size-padding-one-side": Mistake("conv-output-size", '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride < 1 or padding < 0 or f > n + padding or (n + padding - f) % stride:
+        raise ValueError("does not fit")
+    return (n + padding - f) // stride + 1
+''', ("conv-output-size-visible", "conv-output-size-torch"), "both sides"),
+    "size-float": Mistake("conv-output-size", '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride < 1 or padding < 0 or f > n + 2 * padding or (n + 2 * padding - f) % stride:
+        raise ValueError("does not fit")
+    return (n + 2 * padding - f) / stride + 1
+''', ("conv-output-size-visible", "conv-output-size-type"), "integer division"),
+    "size-no-validation": Mistake("conv-output-size", '''
+def conv_output_size(n, f, stride=1, padding=0):
+    return (n + 2 * padding - f) // stride + 1
+''', ("conv-output-size-visible", "conv-output-size-invalid"), "raise ValueError"),
+    "params-bias-forgotten": Mistake("param-count", '''
+def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+    k = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    return out_channels * in_channels * k[0] * k[1]
+''', ("param-count-visible", "param-count-torch"), "forget the bias"),
+    "params-input-channels-forgotten": Mistake("param-count", '''
+def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+    k = kernel_size if isinstance(kernel_size, tuple) else (kernel_size, kernel_size)
+    return out_channels * k[0] * k[1] + (out_channels if bias else 0)
+''', ("param-count-visible", "param-count-torch"), "every input channel"),
+    "conv-padding-forgotten": Mistake("conv-naive", _naive(pad="x"),
+                                      ("conv-naive-visible", "conv-naive-torch"), "forget the padding"),
+    "conv-padding-one-side": Mistake("conv-naive", _naive(
+        pad="np.pad(x, ((0, 0), (0, 0), (padding, 0), (padding, 0)))"),
+        ("conv-naive-torch",), "both sides"),
+    "conv-bias-forgotten": Mistake("conv-naive", _naive(bias=""),
+                                   ("conv-naive-visible", "conv-naive-torch"), "forget the bias"),
+    "conv-flipped-kernel": Mistake("conv-naive", _naive(kernel="w[k, :, ::-1, ::-1]"),
+                                   ("conv-naive-visible", "conv-naive-torch"), "cross-correlation"),
+    "conv-layout-nhwc": Mistake("conv-naive", '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    N, H, W, C = x.shape            # wrong layout: the course uses (N, C, H, W)
+    K, C2, FH, FW = w.shape
+    xp = np.pad(x, ((0, 0), (padding, padding), (padding, padding), (0, 0)))
+    Ho = (H + 2 * padding - FH) // stride + 1
+    Wo = (W + 2 * padding - FW) // stride + 1
+    out = np.zeros((N, K, Ho, Wo))
+    for n in range(N):
+        for k in range(K):
+            for i in range(Ho):
+                for j in range(Wo):
+                    patch = xp[n, i * stride:i * stride + FH, j * stride:j * stride + FW, :]
+                    out[n, k, i, j] = np.sum(patch.transpose(2, 0, 1) * w[k]) + b[k]
+    return out
+''', ("conv-naive-visible", "conv-naive-torch"), None),
+    "vectorized-stride-ignored": Mistake("conv-vectorized", '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = np.asarray(x, dtype=float)
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))
+    return np.einsum("ncijuv,kcuv->nkij", win, w) + b[None, :, None, None]
+''', ("conv-vectorized-visible", "conv-vectorized-torch"), "stride"),
+    "vectorized-still-loops": Mistake("conv-vectorized", '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = np.asarray(x, dtype=float)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    K, C, FH, FW = w.shape
+    Ho = (xp.shape[2] - FH) // stride + 1
+    Wo = (xp.shape[3] - FW) // stride + 1
+    out = np.zeros((x.shape[0], K, Ho, Wo))
+    for n in range(x.shape[0]):
+        for k in range(K):
+            for i in range(Ho):
+                for j in range(Wo):
+                    out[n, k, i, j] = np.sum(xp[n, :, i*stride:i*stride+FH, j*stride:j*stride+FW] * w[k]) + b[k]
+    return out
+''', ("conv-vectorized-speed",), "Python loop"),
+    "field-strides-ignored": Mistake("receptive-field", '''
+def receptive_field(kernel_sizes, strides):
+    if len(kernel_sizes) != len(strides):
+        raise ValueError("lengths differ")
+    return 1 + sum(f - 1 for f in kernel_sizes)
+''', ("receptive-field-visible", "receptive-field-torch"), "earlier layers"),
+    "field-own-stride": Mistake("receptive-field", '''
+def receptive_field(kernel_sizes, strides):
+    if len(kernel_sizes) != len(strides):
+        raise ValueError("lengths differ")
+    field, jump = 1, 1
+    for f, s in zip(kernel_sizes, strides):
+        jump *= s
+        field += (f - 1) * jump
+    return field
+''', ("receptive-field-visible", "receptive-field-torch"), "BEFORE layer l"),
+}

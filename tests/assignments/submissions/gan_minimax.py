@@ -1,0 +1,229 @@
+"""Submissions for assignment 07 (the GAN minimax game)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "d-loss": '''
+def discriminator_loss(real_logits, fake_logits):
+    if real_logits.dim() != 1 or fake_logits.dim() != 1:
+        raise ValueError("logits must be 1-D")
+    # log D(x) = logsigmoid(a), log(1 - D(G(z))) = logsigmoid(-b)
+    return -(F.logsigmoid(real_logits).mean() + F.logsigmoid(-fake_logits).mean())
+''',
+    "g-losses": '''
+def generator_loss_saturating(fake_logits):
+    if len(fake_logits.shape) != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return -F.softplus(fake_logits).mean()
+
+
+def generator_loss_nonsaturating(fake_logits):
+    if len(fake_logits.shape) != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return F.softplus(-fake_logits).mean()
+''',
+    "d-star": '''
+def optimal_discriminator(p_data, p_g):
+    p_data, p_g = np.asarray(p_data, dtype=np.float64), np.asarray(p_g, dtype=np.float64)
+    if p_data.shape != p_g.shape:
+        raise ValueError("shapes differ")
+    if (p_data < 0).any() or (p_g < 0).any():
+        raise ValueError("negative density")
+    total = p_data + p_g
+    with np.errstate(divide="ignore", invalid="ignore"):
+        ratio = p_data / total
+    return np.where(total == 0, 0.5, ratio)
+''',
+    "value": '''
+def value_function(d, p_data, p_g, dx):
+    d, p_data, p_g = (np.asarray(a, dtype=float) for a in (d, p_data, p_g))
+    if not (d.shape == p_data.shape == p_g.shape):
+        raise ValueError("shapes differ")
+    if not dx > 0:
+        raise ValueError("dx must be positive")
+    total = 0.0
+    real, fake = p_data > 0, p_g > 0
+    total += np.sum(p_data[real] * np.log(d[real]))
+    total += np.sum(p_g[fake] * np.log1p(-d[fake]))
+    return float(total * dx)
+''',
+    "jsd": '''
+def jensen_shannon(p, q, dx):
+    p, q = np.asarray(p, dtype=float), np.asarray(q, dtype=float)
+    if p.shape != q.shape:
+        raise ValueError("shapes differ")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    m = 0.5 * (p + q)
+
+    def kl(a):
+        keep = a > 0
+        return np.sum(a[keep] * (np.log(a[keep]) - np.log(m[keep]))) * dx
+
+    return float(0.5 * kl(p) + 0.5 * kl(q))
+''',
+    "mode-coverage": '''
+def mode_coverage(samples, centres, radius, min_count=1):
+    samples, centres = np.asarray(samples, dtype=float), np.asarray(centres, dtype=float)
+    if samples.ndim != 2 or centres.ndim != 2:
+        raise ValueError("samples and centres must be 2-D")
+    if samples.shape[1] != centres.shape[1]:
+        raise ValueError("dimensions differ")
+    if not radius > 0:
+        raise ValueError("radius must be positive")
+    if min_count < 1:
+        raise ValueError("min_count must be at least 1")
+    covered = 0
+    hit_any = np.zeros(len(samples), dtype=bool)
+    for centre in centres:
+        squared = ((samples - centre) ** 2).sum(axis=1)
+        hit = squared <= radius ** 2
+        covered += int(hit.sum() >= min_count)
+        hit_any |= hit
+    return covered / len(centres), float(hit_any.mean())
+''',
+}
+
+# ----------------------------------------------------------------------------- templates
+_D_LOSS = '''
+def discriminator_loss(real_logits, fake_logits):
+    if real_logits.ndim != 1 or fake_logits.ndim != 1:
+        raise ValueError("logits must be 1-D")
+    return {body}
+'''
+
+_G_LOSSES = '''
+def generator_loss_saturating(fake_logits):
+    if fake_logits.ndim != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return {sat}
+
+
+def generator_loss_nonsaturating(fake_logits):
+    if fake_logits.ndim != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return {ns}
+'''
+
+_SAT = "-F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))"
+_NS = "F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))"
+
+_JSD = '''
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape:
+        raise ValueError("shapes differ")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    m = (p + q) / 2
+    kl_p = np.sum({log_p})
+    kl_q = np.sum({log_q})
+    return float({combine})
+'''
+
+_MODES = '''
+def mode_coverage(samples, centres, radius, min_count=1):
+    if samples.ndim != 2 or centres.ndim != 2 or samples.shape[1] != centres.shape[1]:
+        raise ValueError("bad shapes")
+    if radius <= 0 or min_count < 1:
+        raise ValueError("bad radius or min_count")
+    distances = {distances}
+    hits = distances {compare} radius
+    return float({covered}), float(np.mean(hits.any(axis=1)))
+'''
+_DIST = "np.linalg.norm(samples[:, None, :] - centres[None, :, :], axis=-1)"
+_COVERED = "np.mean(hits.sum(axis=0) >= min_count)"
+
+MISTAKES = {
+    # the three mistakes of the issue first: they are also graded by the real nbgrader pipeline
+    "g-losses-swapped": Mistake("g-losses", _G_LOSSES.format(sat=_NS, ns=_SAT),
+                                ("g-losses-visible", "g-losses-swapped"), "did you swap them?"),
+    "d-loss-flipped-labels": Mistake("d-loss", _D_LOSS.format(body=(
+        "F.binary_cross_entropy_with_logits(real_logits, torch.zeros_like(real_logits)) + "
+        "F.binary_cross_entropy_with_logits(fake_logits, torch.ones_like(fake_logits))")),
+        ("d-loss-visible", "d-loss-torch", "d-loss-labels"), "did you flip the labels?"),
+    "d-loss-sigmoid-twice": Mistake("d-loss", _D_LOSS.format(body=(
+        "F.binary_cross_entropy_with_logits(torch.sigmoid(real_logits), torch.ones_like(real_logits)) + "
+        "F.binary_cross_entropy_with_logits(torch.sigmoid(fake_logits), torch.zeros_like(fake_logits))")),
+        ("d-loss-visible", "d-loss-torch", "d-loss-logits"), "applies the sigmoid twice"),
+    "d-loss-sum-not-mean": Mistake("d-loss", _D_LOSS.format(body=(
+        "F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits), reduction='sum') + "
+        "F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits), reduction='sum')")),
+        ("d-loss-visible", "d-loss-torch", "d-loss-mean"), "not a sum"),
+    "d-loss-mean-of-both-batches": Mistake("d-loss", _D_LOSS.format(body=(
+        "F.binary_cross_entropy_with_logits(torch.cat([real_logits, fake_logits]), "
+        "torch.cat([torch.ones_like(real_logits), torch.zeros_like(fake_logits)]))")),
+        ("d-loss-torch", "d-loss-mean"), "concatenated batch"),
+    "d-loss-log-of-sigmoid": Mistake("d-loss", _D_LOSS.format(body=(
+        "-torch.log(torch.sigmoid(real_logits)).mean() - torch.log(1 - torch.sigmoid(fake_logits)).mean()")),
+        ("d-loss-stable",), "underflows"),
+    "d-loss-logits-as-probabilities": Mistake("d-loss", _D_LOSS.format(body=(
+        "F.binary_cross_entropy(real_logits.clamp(0, 1), torch.ones_like(real_logits)) + "
+        "F.binary_cross_entropy(fake_logits.clamp(0, 1), torch.zeros_like(fake_logits))")),
+        ("d-loss-visible", "d-loss-logits"), "not probabilities"),
+    "d-loss-item": Mistake("d-loss", _D_LOSS.format(body=(
+        "(F.binary_cross_entropy_with_logits(real_logits, torch.ones_like(real_logits)) + "
+        "F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))).item()")),
+        ("d-loss-visible", "d-loss-torch"), "no .item()"),
+    "g-saturating-sign": Mistake("g-losses", _G_LOSSES.format(sat=_SAT[1:], ns=_NS),
+                                 ("g-losses-visible", "g-losses-sign"), "drop the minus sign"),
+    "g-nonsaturating-is-minus-log-one-minus-d": Mistake("g-losses", _G_LOSSES.format(
+        sat=_SAT, ns="F.binary_cross_entropy_with_logits(fake_logits, torch.zeros_like(fake_logits))"),
+        ("g-losses-visible", "g-losses-sign"), "not -log(1 - D(G(z)))"),
+    "g-log-of-sigmoid": Mistake("g-losses", _G_LOSSES.format(
+        sat="torch.log(1 - torch.sigmoid(fake_logits)).mean()", ns="-torch.log(torch.sigmoid(fake_logits)).mean()"),
+        ("g-losses-stable",), "underflow"),
+    "d-star-flipped": Mistake("d-star", '''
+def optimal_discriminator(p_data, p_g):
+    if p_data.shape != p_g.shape or (p_data < 0).any() or (p_g < 0).any():
+        raise ValueError("bad densities")
+    total = p_data + p_g
+    return np.divide(p_g, total, out=np.full(total.shape, 0.5), where=total > 0)
+''', ("d-star-visible", "d-star-gaussians"), "p_data goes in the numerator"),
+    "d-star-zero-over-zero": Mistake("d-star", '''
+def optimal_discriminator(p_data, p_g):
+    if p_data.shape != p_g.shape or (p_data < 0).any() or (p_g < 0).any():
+        raise ValueError("bad densities")
+    return p_data / (p_data + p_g)
+''', ("d-star-visible", "d-star-edge"), None),
+    "d-star-zero-where-undetermined": Mistake("d-star", '''
+def optimal_discriminator(p_data, p_g):
+    if p_data.shape != p_g.shape or (p_data < 0).any() or (p_g < 0).any():
+        raise ValueError("bad densities")
+    total = p_data + p_g
+    return np.divide(p_data, total, out=np.zeros(total.shape), where=total > 0)
+''', ("d-star-visible", "d-star-edge"), "return 0.5 there"),
+    "value-without-dx": Mistake("value", '''
+def value_function(d, p_data, p_g, dx):
+    if d.shape != p_data.shape or p_g.shape != p_data.shape or dx <= 0:
+        raise ValueError("bad input")
+    return float(np.sum(xlogy(p_data, d) + xlogy(p_g, 1 - d)))
+''', ("value-visible", "value-torch", "value-identity"), "grid spacing dx"),
+    "value-plain-log": Mistake("value", '''
+def value_function(d, p_data, p_g, dx):
+    if d.shape != p_data.shape or p_g.shape != p_data.shape or dx <= 0:
+        raise ValueError("bad input")
+    return float(np.sum(p_data * np.log(d) + p_g * np.log(1 - d)) * dx)
+''', ("value-visible", "value-identity"), "0 log 0 = 0"),
+    "jsd-log2": Mistake("jsd", _JSD.format(log_p="xlogy(p, p) - xlogy(p, m)", log_q="xlogy(q, q) - xlogy(q, m)",
+                                           combine="(kl_p + kl_q) / 2 * dx / np.log(2)"),
+                        ("jsd-visible", "jsd-scipy", "jsd-edge"), "natural logarithm"),
+    "jsd-no-half": Mistake("jsd", _JSD.format(log_p="xlogy(p, p) - xlogy(p, m)", log_q="xlogy(q, q) - xlogy(q, m)",
+                                              combine="(kl_p + kl_q) * dx"),
+                           ("jsd-visible", "jsd-scipy"), "HALF the sum"),
+    "jsd-kl-p-q": Mistake("jsd", '''
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape or dx <= 0:
+        raise ValueError("bad input")
+    return float(np.sum(xlogy(p, p) - xlogy(p, q)) * dx)
+''', ("jsd-visible", "jsd-scipy"), "mixture m"),
+    "mode-squared-distance": Mistake("mode-coverage", _MODES.format(
+        distances="((samples[:, None, :] - centres[None, :, :]) ** 2).sum(axis=-1)", compare="<=", covered=_COVERED),
+        ("mode-coverage-ring",), "not the squared distance"),
+    "mode-divide-by-samples": Mistake("mode-coverage", _MODES.format(
+        distances=_DIST, compare="<=", covered="np.sum(hits.sum(axis=0) >= min_count) / len(samples)"),
+        ("mode-coverage-visible", "mode-coverage-ring"), "divide by K"),
+    "mode-strict-min-count": Mistake("mode-coverage", _MODES.format(
+        distances=_DIST, compare="<=", covered="np.mean(hits.sum(axis=0) > min_count)"),
+        ("mode-coverage-ring", "mode-coverage-boundary"), "AT LEAST min_count"),
+    "mode-strict-radius": Mistake("mode-coverage", _MODES.format(distances=_DIST, compare="<", covered=_COVERED),
+                                  ("mode-coverage-boundary",), "use <=, not <"),
+}

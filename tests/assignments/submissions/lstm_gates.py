@@ -1,0 +1,194 @@
+"""Submissions for assignment 05 (LSTM gates)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "lstm-cell": '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    n_hidden = h_prev.shape[-1]
+    if W.shape[0] != 4 * n_hidden or W.shape[1] != n_hidden + x.shape[-1] or b.shape != (4 * n_hidden,):
+        raise ValueError("W or b has the wrong shape")
+    # W split by columns: the h part and the x part, then the four row blocks
+    W_h, W_x = W[:, :n_hidden], W[:, n_hidden:]
+    z = h_prev @ W_h.T + x @ W_x.T + b
+    z_f, z_i, z_g, z_o = np.split(z, 4, axis=1)
+    sigmoid = lambda v: 0.5 * (1.0 + np.tanh(0.5 * v))
+    c = sigmoid(z_f) * c_prev + sigmoid(z_i) * np.tanh(z_g)
+    return sigmoid(z_o) * np.tanh(c), c
+''',
+    "from-torch": '''
+def lstm_weights_from_torch(cell):
+    H, D = cell.hidden_size, cell.input_size
+    W = np.zeros((4 * H, H + D))
+    b = np.zeros(4 * H)
+    torch_block = {"f": 1, "i": 0, "g": 2, "o": 3}
+    for ours, name in enumerate("figo"):
+        k = torch_block[name]
+        W[ours * H:(ours + 1) * H, :H] = cell.weight_hh[k * H:(k + 1) * H].detach().numpy()
+        W[ours * H:(ours + 1) * H, H:] = cell.weight_ih[k * H:(k + 1) * H].detach().numpy()
+        if cell.bias_ih is not None:
+            b[ours * H:(ours + 1) * H] = (cell.bias_ih[k * H:(k + 1) * H] + cell.bias_hh[k * H:(k + 1) * H]).detach().numpy()
+    return W, b
+''',
+    "sequence": '''
+def lstm_forward(xs, h0, c0, W, b):
+    xs = np.asarray(xs, dtype=np.float64)
+    if len(xs.shape) != 3:
+        raise ValueError("xs must be (N, T, D)")
+    N, T, _ = xs.shape
+    H = h0.shape[1]
+    hs, cs = np.zeros((N, T, H)), np.zeros((N, T, H))
+    state = (h0, c0)
+    for t in range(T):
+        state = lstm_cell_forward(xs[:, t, :], state[0], state[1], W, b)
+        hs[:, t], cs[:, t] = state
+    return hs, cs
+''',
+    "cell-gradient": '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, cs = lstm_forward(xs, h0, c0, W, b)
+    G = np.empty_like(cs)
+    running = np.ones_like(c0)
+    h_prev = h0
+    for t in range(xs.shape[1]):
+        z = np.concatenate([h_prev, xs[:, t]], axis=1) @ W.T + b
+        f = 1 / (1 + np.exp(-z[:, :H]))
+        running = running * f
+        G[:, t] = running
+        h_prev = hs[:, t]
+    return G
+''',
+}
+
+_CELL = '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H, D = h_prev.shape[1], x.shape[1]
+    if W.shape != (4 * H, H + D) or b.shape != (4 * H,):
+        raise ValueError("bad shapes")
+    z = {concat} @ W.T + b
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    {blocks} = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+    f, i, g, o = {gate}(z_f), {gate}(z_i), {cand}(z_g), {gate}(z_o)
+    c = f * c_prev + i * g
+    h = o * {out}(c)
+    return h, c
+'''
+
+
+def _cell(concat="np.concatenate([h_prev, x], axis=1)", blocks="z_f, z_i, z_g, z_o", gate="sig",
+          cand="np.tanh", out="np.tanh"):
+    return _CELL.format(concat=concat, blocks=blocks, gate=gate, cand=cand, out=out)
+
+
+_FROM_TORCH = '''
+def lstm_weights_from_torch(cell):
+    H = cell.hidden_size
+    w_ih = cell.weight_ih.detach().double().numpy()
+    w_hh = cell.weight_hh.detach().double().numpy()
+    bias = {bias} if cell.bias else np.zeros(4 * H)
+    rows = [slice(k * H, (k + 1) * H) for k in {order}]
+    W = np.vstack([np.hstack([{columns}]) for r in rows])
+    return W, np.concatenate([bias[r] for r in rows])
+'''
+
+
+def _from_torch(bias="(cell.bias_ih + cell.bias_hh).detach().double().numpy()", order="(1, 0, 2, 3)",
+                columns="w_hh[r], w_ih[r]"):
+    return _FROM_TORCH.format(bias=bias, order=order, columns=columns)
+
+
+MISTAKES = {
+    # the three mistakes of the issue, also graded by the real nbgrader pipeline
+    "gate-order-torch": Mistake("lstm-cell", _cell(blocks="z_i, z_f, z_g, z_o"),
+                                ("lstm-cell-visible", "lstm-cell-torch", "lstm-cell-gate-order"),
+                                "check the gate order"),
+    "concat-x-h": Mistake("lstm-cell", _cell(concat="np.concatenate([x, h_prev], axis=1)"),
+                          ("lstm-cell-visible", "lstm-cell-torch", "lstm-cell-concat"),
+                          "the concatenation is [h_prev, x]"),
+    "sigmoid-tanh-swapped": Mistake("lstm-cell", _cell(gate="np.tanh", cand="sig"),
+                                    ("lstm-cell-visible", "lstm-cell-activations"),
+                                    "sigmoid and tanh are swapped"),
+    # more mistakes, graded in process
+    "output-without-tanh": Mistake("lstm-cell", _cell(out=""),
+                                   ("lstm-cell-visible", "lstm-cell-activations"), "did you forget the tanh?"),
+    "gate-order-g-o": Mistake("lstm-cell", _cell(blocks="z_f, z_i, z_o, z_g"),
+                              ("lstm-cell-torch", "lstm-cell-gate-order"), "check the gate order"),
+    "no-shape-check": Mistake("lstm-cell", '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    z = np.concatenate([h_prev, x], axis=1) @ W.T + b
+    sig = lambda v: 1 / (1 + np.exp(-v))
+    c = sig(z[:, :H]) * c_prev + sig(z[:, H:2 * H]) * np.tanh(z[:, 2 * H:3 * H])
+    return sig(z[:, 3 * H:]) * np.tanh(c), c
+''', ("lstm-cell-invalid",), "raise ValueError"),
+    "torch-order-kept": Mistake("from-torch", _from_torch(order="(0, 1, 2, 3)"),
+                                ("from-torch-visible", "from-torch-gates"), "check the gate order"),
+    "columns-x-h": Mistake("from-torch", _from_torch(columns="w_ih[r], w_hh[r]"),
+                           ("from-torch-visible", "from-torch-gates"), "the columns of W are [h, x]"),
+    "bias-ih-only": Mistake("from-torch", _from_torch(bias="cell.bias_ih.detach().double().numpy()"),
+                            ("from-torch-visible", "from-torch-gates"), "you used bias_ih only"),
+    "bias-false-crashes": Mistake("from-torch", _from_torch().replace(" if cell.bias else np.zeros(4 * H)", ""),
+                                  ("from-torch-no-bias",), None),
+    "float32-kept": Mistake("from-torch", _from_torch().replace(".double()", ""), ("from-torch-float32",),
+                            "expected a float64 NumPy array"),
+    "state-not-carried": Mistake("sequence", '''
+def lstm_forward(xs, h0, c0, W, b):
+    if xs.ndim != 3:
+        raise ValueError("xs must be 3-D")
+    pairs = [lstm_cell_forward(xs[:, t], h0, c0, W, b) for t in range(xs.shape[1])]
+    return np.stack([p[0] for p in pairs], axis=1), np.stack([p[1] for p in pairs], axis=1)
+''', ("sequence-visible", "sequence-torch", "sequence-state"), "not from h0 and c0"),
+    "time-axis-first": Mistake("sequence", '''
+def lstm_forward(xs, h0, c0, W, b):
+    if xs.ndim != 3:
+        raise ValueError("xs must be 3-D")
+    h, c, hs, cs = h0, c0, [], []
+    for t in range(xs.shape[1]):
+        h, c = lstm_cell_forward(xs[:, t], h, c, W, b)
+        hs.append(h)
+        cs.append(c)
+    return np.array(hs), np.array(cs)
+''', ("sequence-visible", "sequence-torch"), "stack the states along axis 1"),
+    "initial-state-included": Mistake("sequence", '''
+def lstm_forward(xs, h0, c0, W, b):
+    if xs.ndim != 3:
+        raise ValueError("xs must be 3-D")
+    h, c, hs, cs = h0, c0, [], []
+    for t in range(xs.shape[1]):
+        hs.append(h)
+        cs.append(c)
+        h, c = lstm_cell_forward(xs[:, t], h, c, W, b)
+    return np.stack(hs, axis=1), np.stack(cs, axis=1)
+''', ("sequence-visible", "sequence-torch"), "not C_0 .. C_{T-1}"),
+    "gradient-last-gate-only": Mistake("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    return 1 / (1 + np.exp(-(np.concatenate([h_prev, xs], axis=2) @ W[:H].T + b[:H])))
+''', ("cell-gradient-visible", "cell-gradient-autograd"), "not the forget gate of step t alone"),
+    "gradient-h-off-by-one": Mistake("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    f = 1 / (1 + np.exp(-(np.concatenate([hs, xs], axis=2) @ W[:H].T + b[:H])))
+    return np.cumprod(f, axis=1)
+''', ("cell-gradient-autograd", "cell-gradient-previous-h"), "not h_t"),
+    "gradient-starts-at-one": Mistake("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    f = 1 / (1 + np.exp(-(np.concatenate([h_prev, xs], axis=2) @ W[:H].T + b[:H])))
+    G = np.cumprod(f, axis=1)
+    return np.concatenate([np.ones_like(G[:, :1]), G[:, :-1]], axis=1)
+''', ("cell-gradient-visible", "cell-gradient-autograd"), "the first entry is f_1, not 1"),
+    "gradient-input-gate": Mistake("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    z = np.concatenate([h_prev, xs], axis=2) @ W[H:2 * H].T + b[H:2 * H]
+    return np.cumprod(1 / (1 + np.exp(-z)), axis=1)
+''', ("cell-gradient-visible", "cell-gradient-autograd"), "the forget gate is the first block"),
+}

@@ -1,0 +1,266 @@
+"""Submissions for assignment 02 (pooling)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "pool-size": '''
+def pool_output_size(n, f, stride):
+    if min(f, stride) <= 0 or n < f:
+        raise ValueError("the window or the stride does not fit")
+    steps, leftover = divmod(n - f, stride)
+    if leftover:
+        raise ValueError("the stride does not fit")
+    return int(steps) + 1
+''',
+    "max-pool": '''
+def max_pool_forward(x, f, stride):
+    pool_output_size(x.shape[2], f, stride)
+    pool_output_size(x.shape[3], f, stride)
+    windows = np.lib.stride_tricks.sliding_window_view(x, (f, f), axis=(2, 3))[:, :, ::stride, ::stride]
+    return windows.max(axis=(-2, -1)).astype(np.float64)
+''',
+    "avg-pool": '''
+def avg_pool_forward(x, f, stride):
+    x = np.asarray(x, dtype=float)
+    N, C, H, W = x.shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    total = np.zeros((N, C, Ho, Wo))
+    for u in range(f):               # a loop over the offsets inside the window
+        for v in range(f):
+            total += x[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride]
+    return total / f**2
+''',
+    "max-pool-backward": '''
+def max_pool_backward(dout, x, f, stride):
+    N, C, H, W = x.shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    if tuple(dout.shape) != (N, C, Ho, Wo):
+        raise ValueError("dout has the wrong shape")
+    dx = np.zeros(x.shape, dtype=np.float64)
+    for n in range(N):
+        for c in range(C):
+            for i in range(Ho):
+                for j in range(Wo):
+                    window = x[n, c, i * stride:i * stride + f, j * stride:j * stride + f]
+                    u, v = np.unravel_index(np.argmax(window), window.shape)   # first max, row-major
+                    dx[n, c, i * stride + u, j * stride + v] += dout[n, c, i, j]
+    return dx
+''',
+    "avg-pool-backward": '''
+def avg_pool_backward(dout, x_shape, f, stride):
+    N, C, H, W = x_shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError("dout has the wrong shape")
+    dx = np.zeros(tuple(x_shape))
+    for u in range(f):
+        for v in range(f):
+            dx[:, :, u:u + stride * (Ho - 1) + 1:stride, v:v + stride * (Wo - 1) + 1:stride] += dout / (f * f)
+    return dx
+''',
+}
+
+# A forward pass written as a template: {reduce} turns the window (N, C, f, f) into (N, C).
+_FORWARD = '''
+def {name}(x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    out = np.zeros((n, c, h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            window = x[:, :, {rows}, {cols}]
+            out[:, :, i, j] = {reduce}
+    return out
+'''
+
+
+def _forward(name="max_pool_forward", reduce="window.max(axis=(2, 3))",
+             rows="i * stride:i * stride + f", cols="j * stride:j * stride + f"):
+    return _FORWARD.format(name=name, reduce=reduce, rows=rows, cols=cols)
+
+
+# A max-pool backward pass: {route} adds the gradient g of window (i, j) into dx[b, ch, rows, cols]
+# given the window (f, f) of one image and channel.
+_BACKWARD = '''
+def max_pool_backward(dout, x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    if dout.shape != (n, c, h_out, w_out):
+        raise ValueError("dout has the wrong shape")
+    dx = np.zeros((n, c, h, w))
+    for b in range(n):
+        for ch in range(c):
+            for i in range(h_out):
+                for j in range(w_out):
+                    r, s = i * stride, j * stride
+                    window = x[b, ch, r:r + f, s:s + f]
+                    g = dout[b, ch, i, j]
+{route}
+    return dx
+'''
+
+
+def _backward(route):
+    return _BACKWARD.format(route="\n".join(" " * 20 + line for line in route.strip().splitlines()))
+
+
+_FIRST_MAX = '''
+u, v = np.unravel_index(np.argmax(window), window.shape)
+dx[b, ch, r + u, s + v] += g
+'''
+
+MISTAKES = {
+    "max-across-channels": Mistake("max-pool", '''
+def max_pool_forward(x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    out = np.zeros((n, c, h_out, w_out))
+    for b in range(n):
+        for i in range(h_out):
+            for j in range(w_out):
+                # the maximum of the whole block, every channel at once
+                out[b, :, i, j] = x[b, :, i * stride:i * stride + f, j * stride:j * stride + f].max()
+    return out
+''', ("max-pool-torch", "max-pool-overlap", "max-pool-dtype"), "pool each channel separately"),
+    "max-window-start-ignores-stride": Mistake("max-pool", _forward(rows="i:i + f", cols="j:j + f"),
+                                               ("max-pool-visible", "max-pool-torch", "max-pool-overlap"),
+                                               "starts at row i*stride"),
+    "backward-every-element": Mistake("max-pool-backward", _backward('''
+dx[b, ch, r:r + f, s:s + f] += g
+'''), ("max-pool-backward-visible", "max-pool-backward-torch", "max-pool-backward-ties",
+       "max-pool-backward-overlap", "max-pool-backward-shape"), "not to every element of the window"),
+    "backward-every-tied-max": Mistake("max-pool-backward", _backward('''
+dx[b, ch, r:r + f, s:s + f] += g * (window == window.max())
+'''), ("max-pool-backward-visible", "max-pool-backward-ties"), "not every tied element"),
+    "forward-indices-instead-of-values": Mistake("max-pool", _forward(
+        reduce="window.reshape(n, c, f * f).argmax(axis=2)"),
+        ("max-pool-visible", "max-pool-torch", "max-pool-overlap"), "not their indices"),
+    "backward-overwrite": Mistake("max-pool-backward", _backward('''
+u, v = np.unravel_index(np.argmax(window), window.shape)
+dx[b, ch, r + u, s + v] = g
+'''), ("max-pool-backward-overlap",), "do not overwrite"),
+    "forward-stride-ignored": Mistake("max-pool", '''
+def max_pool_forward(x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = h - f + 1, w - f + 1
+    out = np.zeros((n, c, h_out, w_out))
+    for i in range(h_out):
+        for j in range(w_out):
+            out[:, :, i, j] = x[:, :, i:i + f, j:j + f].max(axis=(2, 3))
+    return out
+''', ("max-pool-visible", "max-pool-torch", "max-pool-invalid"), "is the stride applied?"),
+    "forward-stride-equals-window": Mistake("max-pool", '''
+def max_pool_forward(x, f, stride):
+    n, c, h, w = x.shape
+    pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    out = np.zeros((n, c, h // f, w // f))
+    for i in range(h // f):
+        for j in range(w // f):
+            out[:, :, i, j] = x[:, :, i * f:i * f + f, j * f:j * f + f].max(axis=(2, 3))
+    return out
+''', ("max-pool-overlap",), "not by the window size f"),
+    "forward-running-max-from-zero": Mistake("max-pool", '''
+def max_pool_forward(x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    out = np.zeros((n, c, h_out, w_out))
+    for u in range(f):
+        for v in range(f):
+            part = x[:, :, u:u + stride * (h_out - 1) + 1:stride, v:v + stride * (w_out - 1) + 1:stride]
+            out = np.maximum(out, part)
+    return out
+''', ("max-pool-torch", "max-pool-dtype"), "not at 0"),
+    "backward-last-tied-max": Mistake("max-pool-backward", _backward('''
+flat = window.ravel()
+last = len(flat) - 1 - np.argmax(flat[::-1])
+dx[b, ch, r + last // f, s + last % f] += g
+'''), ("max-pool-backward-visible", "max-pool-backward-ties"), "not the last"),
+    "backward-split-between-ties": Mistake("max-pool-backward", _backward('''
+tied = window == window.max()
+dx[b, ch, r:r + f, s:s + f] += g * tied / tied.sum()
+'''), ("max-pool-backward-visible", "max-pool-backward-ties"), "not shared between the tied elements"),
+    "backward-dout-ignored": Mistake("max-pool-backward", _backward('''
+u, v = np.unravel_index(np.argmax(window), window.shape)
+dx[b, ch, r + u, s + v] += 1
+'''), ("max-pool-backward-visible", "max-pool-backward-torch"), "do not just mark the maximum"),
+    "backward-window-start-ignores-stride": Mistake("max-pool-backward", _backward('''
+window = x[b, ch, i:i + f, j:j + f]
+u, v = np.unravel_index(np.argmax(window), window.shape)
+dx[b, ch, i + u, j + v] += g
+'''), ("max-pool-backward-visible", "max-pool-backward-torch"), "starts at row i*stride"),
+    "backward-no-shape-check": Mistake("max-pool-backward", '''
+def max_pool_backward(dout, x, f, stride):
+    n, c, h, w = x.shape
+    dx = np.zeros((n, c, h, w))
+    for i in range(dout.shape[2]):
+        for j in range(dout.shape[3]):
+            r, s = i * stride, j * stride
+            window = x[:, :, r:r + f, s:s + f].reshape(n, c, f * f)
+            first = np.arange(f * f) == window.argmax(axis=2)[:, :, None]
+            dx[:, :, r:r + f, s:s + f] += (first * dout[:, :, i, j, None]).reshape(n, c, f, f)
+    return dx
+''', ("max-pool-backward-shape",), "raise ValueError"),
+    "avg-across-channels": Mistake("avg-pool", _forward(
+        name="avg_pool_forward", reduce="window.mean(axis=(1, 2, 3))[:, None]"),
+        ("avg-pool-torch",), "pool each channel separately"),
+    "avg-divided-by-f": Mistake("avg-pool", _forward(
+        name="avg_pool_forward", reduce="window.sum(axis=(2, 3)) / f"),
+        ("avg-pool-visible", "avg-pool-torch"), "not by f"),
+    "avg-sum": Mistake("avg-pool", _forward(name="avg_pool_forward", reduce="window.sum(axis=(2, 3))"),
+                       ("avg-pool-visible", "avg-pool-torch"), "that is the sum"),
+    "avg-integer-output": Mistake("avg-pool", '''
+def avg_pool_forward(x, f, stride):
+    n, c, h, w = x.shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    out = np.zeros((n, c, h_out, w_out), dtype=x.dtype)
+    for i in range(h_out):
+        for j in range(w_out):
+            out[:, :, i, j] = x[:, :, i * stride:i * stride + f, j * stride:j * stride + f].mean(axis=(2, 3))
+    return out
+''', ("avg-pool-invalid",), "not an integer"),
+    "avg-backward-not-divided": Mistake("avg-pool-backward", '''
+def avg_pool_backward(dout, x_shape, f, stride):
+    n, c, h, w = x_shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    if dout.shape != (n, c, h_out, w_out):
+        raise ValueError("wrong shape")
+    dx = np.zeros(x_shape)
+    for i in range(h_out):
+        for j in range(w_out):
+            dx[:, :, i * stride:i * stride + f, j * stride:j * stride + f] += dout[:, :, i, j, None, None]
+    return dx
+''', ("avg-pool-backward-visible", "avg-pool-backward-torch"), "forget to divide"),
+    "avg-backward-overwrite": Mistake("avg-pool-backward", '''
+def avg_pool_backward(dout, x_shape, f, stride):
+    n, c, h, w = x_shape
+    h_out, w_out = pool_output_size(h, f, stride), pool_output_size(w, f, stride)
+    if dout.shape != (n, c, h_out, w_out):
+        raise ValueError("wrong shape")
+    dx = np.zeros(x_shape)
+    for i in range(h_out):
+        for j in range(w_out):
+            dx[:, :, i * stride:i * stride + f, j * stride:j * stride + f] = dout[:, :, i, j, None, None] / f**2
+    return dx
+''', ("avg-pool-backward-torch",), "do not overwrite"),
+    "size-missing-plus-one": Mistake("pool-size", '''
+def pool_output_size(n, f, stride):
+    if f < 1 or stride < 1 or f > n or (n - f) % stride:
+        raise ValueError("does not fit")
+    return (n - f) // stride
+''', ("pool-size-visible", "pool-size-torch"), "forget the + 1"),
+    "size-n-over-stride": Mistake("pool-size", '''
+def pool_output_size(n, f, stride):
+    if f < 1 or stride < 1 or f > n or (n - f) % stride:
+        raise ValueError("does not fit")
+    return n // stride
+''', ("pool-size-visible", "pool-size-torch"), "not n / stride"),
+    "size-no-validation": Mistake("pool-size", '''
+def pool_output_size(n, f, stride):
+    return (n - f) // stride + 1
+''', ("pool-size-visible", "pool-size-torch", "pool-size-invalid"), "raise ValueError"),
+    "size-float": Mistake("pool-size", '''
+def pool_output_size(n, f, stride):
+    if f < 1 or stride < 1 or f > n or (n - f) % stride:
+        raise ValueError("does not fit")
+    return (n - f) / stride + 1
+''', ("pool-size-visible", "pool-size-invalid"), "integer division"),
+}

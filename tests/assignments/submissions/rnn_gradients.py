@@ -1,0 +1,224 @@
+"""Submissions for assignment 04 (backpropagation through time, RNN gradients)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "rnn-step": '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    # the slides' column-vector form W_hh h + W_xh x, one column per sequence, then back to rows
+    a = W_xh @ x_t.T + W_hh @ h_prev.T + b[:, None]
+    return np.tanh(a).T
+''',
+    "rnn-forward": '''
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    N, T, _ = x.shape
+    hs = np.zeros((N, T, h0.shape[1]))
+    inputs = np.einsum("ntd,hd->nth", x, W_xh) + b      # every step's input term at once
+    h = h0.copy()
+    for t in range(T):
+        h = np.tanh(inputs[:, t] + h @ W_hh.T)
+        hs[:, t] = h
+    return hs
+''',
+    "rnn-backward": '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    N, T, D = x.shape
+    states, pre = [h0], []
+    for t in range(T):                      # forward, keeping the pre-activations
+        a = x[:, t] @ W_xh.T + states[-1] @ W_hh.T + b
+        pre.append(a)
+        states.append(np.tanh(a))
+    grads = {"W_xh": np.zeros(W_xh.shape), "W_hh": np.zeros(W_hh.shape), "b": np.zeros(b.shape)}
+    carry = np.zeros(h0.shape)
+    for t in reversed(range(T)):            # t indexes arrays: state t + 1 is h_(t+1)
+        g = dhs[:, t] + carry
+        delta = g * (1 - np.tanh(pre[t]) ** 2)
+        grads["W_xh"] = grads["W_xh"] + np.einsum("nh,nd->hd", delta, x[:, t])
+        grads["W_hh"] = grads["W_hh"] + np.einsum("nh,nk->hk", delta, states[t])
+        grads["b"] = grads["b"] + delta.sum(0)
+        carry = np.einsum("nh,hk->nk", delta, W_hh)
+    return carry, grads["W_xh"], grads["W_hh"], grads["b"]
+''',
+    "grad-norms": '''
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    T = x.shape[1]
+    states = np.concatenate([h0[:, None], rnn_forward(x, h0, W_xh, W_hh, b)], axis=1)
+    out = np.zeros(T + 1)
+    g = dhs[:, T - 1].copy()
+    out[T] = np.sqrt((g ** 2).sum())
+    for t in range(T - 1, -1, -1):
+        g = (g * (1 - states[:, t + 1] ** 2)) @ W_hh
+        if t > 0:
+            g = g + dhs[:, t - 1]
+        out[t] = np.sqrt((g ** 2).sum())
+    return out
+''',
+    "clip": '''
+def clip_grad_norm(grads, max_norm):
+    if not max_norm > 0:
+        raise ValueError("max_norm must be > 0")
+    flat = np.concatenate([np.ravel(g) for g in grads]) if grads else np.zeros(0)
+    total = float(np.linalg.norm(flat))
+    if total + 1e-6 > max_norm:
+        factor = max_norm / (total + 1e-6)
+        return [np.multiply(g, factor) for g in grads], total
+    return [np.array(g, copy=True) for g in grads], total
+''',
+}
+
+# A correct rnn_backward with one line changed per mistake.
+_BACKWARD = '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    N, T, D = x.shape
+    hs, pre = [h0], []
+    for t in range(T):
+        a = x[:, t] @ W_xh.T + hs[-1] @ W_hh.T + b
+        pre.append(a)
+        hs.append(np.tanh(a))
+    dW_xh, dW_hh, db = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b)
+    dh = np.zeros_like(h0)
+    for t in range(T, 0, -1):
+        dh = dh + dhs[:, t - 1]
+        da = dh * {derivative}
+        dW_xh {accumulate} da.T @ x[:, t - 1]
+        dW_hh {accumulate} {dW_hh}
+        db {accumulate} da.sum(axis=0)
+        {last}dh = da @ {back}
+    return {dh0}, dW_xh, dW_hh, db
+'''
+
+
+def _backward(derivative="(1 - hs[t] ** 2)", accumulate="+=", dW_hh="da.T @ hs[t - 1]", back="W_hh",
+              last="", dh0="dh"):
+    return _BACKWARD.format(derivative=derivative, accumulate=accumulate, dW_hh=dW_hh, back=back,
+                            last=last, dh0=dh0)
+
+
+_FORWARD = '''
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    h = h0
+    states = []
+    for t in range(x.shape[1]):
+        {body}
+    return {result}
+'''
+
+_CLIP = '''
+def clip_grad_norm(grads, max_norm):
+    {check}
+    total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+    {body}
+'''
+_CLIP_CHECK = 'if max_norm <= 0:\n        raise ValueError("max_norm must be positive")'
+
+MISTAKES = {
+    # the three mistakes named first in the course's issue (also graded by the real nbgrader pipeline)
+    "tanh-derivative-at-pre-activation": Mistake("rnn-backward", _backward(derivative="(1 - pre[t - 1] ** 2)"),
+                                                 ("rnn-backward-visible", "rnn-backward-torch",
+                                                  "rnn-backward-tanh"),
+                                                 "use the state h_t, not the pre-activation a_t"),
+    "dW_hh-transposed": Mistake("rnn-backward", _backward(dW_hh="hs[t - 1].T @ da"),
+                                ("rnn-backward-torch", "rnn-backward-transposed"), "dW is transposed"),
+    "shared-weight-gradient-not-summed": Mistake("rnn-backward", _backward(accumulate="="),
+                                                 ("rnn-backward-visible", "rnn-backward-torch",
+                                                  "rnn-backward-shared"),
+                                                 "SUM of the contributions of all T steps"),
+    # more mistakes, graded in process
+    "tanh-applied-twice": Mistake("rnn-backward", _backward(derivative="(1 - np.tanh(hs[t]) ** 2)"),
+                                  ("rnn-backward-visible", "rnn-backward-torch", "rnn-backward-tanh"),
+                                  "do not apply tanh to h_t again"),
+    "tanh-derivative-at-previous-state": Mistake("rnn-backward", _backward(derivative="(1 - hs[t - 1] ** 2)"),
+                                                 ("rnn-backward-visible", "rnn-backward-torch"),
+                                                 "not h_(t-1)"),
+    "backprop-through-transposed-W_hh": Mistake("rnn-backward", _backward(back="W_hh.T"),
+                                                ("rnn-backward-torch", "rnn-backward-transposed"),
+                                                "(not W_hh.T)"),
+    "dh0-stops-at-h1": Mistake("rnn-backward", _backward(last="dh1 = dh\n        ", dh0="dh1"),
+                               ("rnn-backward-visible", "rnn-backward-torch"), "dh0 must go back through step 1"),
+    "backward-modifies-dhs": Mistake("rnn-backward", '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    T = x.shape[1]
+    hs = [h0] + [rnn_forward(x, h0, W_xh, W_hh, b)[:, t] for t in range(T)]
+    dW_xh, dW_hh, db = np.zeros_like(W_xh), np.zeros_like(W_hh), np.zeros_like(b)
+    for t in range(T, 0, -1):
+        da = dhs[:, t - 1] * (1 - hs[t] ** 2)
+        dW_xh += da.T @ x[:, t - 1]
+        dW_hh += da.T @ hs[t - 1]
+        db += da.sum(axis=0)
+        if t > 1:
+            dhs[:, t - 2] += da @ W_hh          # accumulates into the caller's array
+        else:
+            dh0 = da @ W_hh
+    return dh0, dW_xh, dW_hh, db
+''', ("rnn-backward-torch",), "changed its input dhs"),
+    "step-W_hh-transposed": Mistake("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    return np.tanh(x_t @ W_xh.T + h_prev @ W_hh + b)
+''', ("rnn-step-visible", "rnn-step-torch", "rnn-step-transposed"), "W_hh is transposed"),
+    "step-W_xh-transposed": Mistake("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    return np.tanh(x_t @ W_xh + h_prev @ W_hh.T + b)
+''', ("rnn-step-transposed",), "W_xh is transposed"),
+    "step-no-tanh": Mistake("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    return x_t @ W_xh.T + h_prev @ W_hh.T + b
+''', ("rnn-step-visible", "rnn-step-torch", "rnn-step-transposed"), "forget the tanh"),
+    "step-no-bias": Mistake("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    return np.tanh(x_t @ W_xh.T + h_prev @ W_hh.T)
+''', ("rnn-step-visible", "rnn-step-torch", "rnn-step-transposed"), "forget the bias"),
+    "forward-states-shifted": Mistake("rnn-forward", _FORWARD.format(
+        body="states.append(h)\n        h = rnn_step(x[:, t], h, W_xh, W_hh, b)",
+        result="np.stack(states, axis=1)"),
+        ("rnn-forward-visible", "rnn-forward-torch", "rnn-forward-edge"), "return h_1..h_T"),
+    "forward-h0-at-every-step": Mistake("rnn-forward", _FORWARD.format(
+        body="states.append(rnn_step(x[:, t], h0, W_xh, W_hh, b))", result="np.stack(states, axis=1)"),
+        ("rnn-forward-visible", "rnn-forward-torch"), "carry the hidden state"),
+    "forward-time-major": Mistake("rnn-forward", _FORWARD.format(
+        body="h = rnn_step(x[:, t], h, W_xh, W_hh, b)\n        states.append(h)", result="np.stack(states)"),
+        ("rnn-forward-visible", "rnn-forward-torch"), "batch first"),
+    "forward-from-zeros": Mistake("rnn-forward", _FORWARD.format(
+        body="h = rnn_step(x[:, t], h if t else np.zeros_like(h0), W_xh, W_hh, b)\n        states.append(h)",
+        result="np.stack(states, axis=1)"),
+        ("rnn-forward-torch", "rnn-forward-edge"), "start from h0"),
+    "norms-reversed": Mistake("grad-norms", '''
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    hs = rnn_forward(x, h0, W_xh, W_hh, b)
+    norms, dh = [], np.zeros_like(h0)
+    for t in range(x.shape[1], 0, -1):
+        dh = dh + dhs[:, t - 1]
+        norms.append(np.linalg.norm(dh))
+        dh = (dh * (1 - hs[:, t - 1] ** 2)) @ W_hh
+    norms.append(np.linalg.norm(dh))
+    return np.array(norms)
+''', ("grad-norms-visible", "grad-norms-torch", "grad-norms-closed-form"), "order reversed"),
+    "norms-direct-gradient-only": Mistake("grad-norms", '''
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    return np.array([0.0] + [np.linalg.norm(dhs[:, t]) for t in range(x.shape[1])])
+''', ("grad-norms-visible", "grad-norms-torch"), "TOTAL gradient"),
+    "norms-without-h0": Mistake("grad-norms", '''
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    hs = rnn_forward(x, h0, W_xh, W_hh, b)
+    norms, dh = [], np.zeros_like(h0)
+    for t in range(x.shape[1], 0, -1):
+        dh = dh + dhs[:, t - 1]
+        norms.append(np.linalg.norm(dh))
+        dh = (dh * (1 - hs[:, t - 1] ** 2)) @ W_hh
+    return np.array(norms[::-1])
+''', ("grad-norms-visible", "grad-norms-torch", "grad-norms-closed-form"), "h_0 included"),
+    "clip-each-array-separately": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''out = []
+    for g in grads:
+        n = np.sqrt(np.sum(g ** 2))
+        out.append(g * min(1.0, max_norm / (n + 1e-6)))
+    return out, total'''), ("clip-visible", "clip-torch"), "GLOBAL norm"),
+    "clip-always-rescales": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = max_norm / (total + 1e-6)
+    return [g * scale for g in grads], total'''), ("clip-visible", "clip-torch", "clip-edge"),
+        "below max_norm nothing changes"),
+    "clip-returns-norm-after": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads], total * scale'''), ("clip-visible", "clip-torch"), "BEFORE clipping"),
+    "clip-in-place": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = min(1.0, max_norm / (total + 1e-6))
+    for g in grads:
+        g *= scale
+    return grads, total'''), ("clip-torch",), "changed grads"),
+    "clip-no-validation": Mistake("clip", _CLIP.format(check="pass", body='''scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads], total'''), ("clip-edge",), "raise ValueError"),
+}

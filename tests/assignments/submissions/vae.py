@@ -1,0 +1,155 @@
+"""Submissions for assignment 06 (the variational autoencoder's loss)."""
+from tests.assignments.submissions import Mistake
+
+ALTERNATIVES = {
+    "reparameterize": '''
+def reparameterize(mu, logvar, eps=None):
+    if mu.shape != logvar.shape:
+        raise ValueError("mu and logvar differ in shape")
+    noise = torch.randn(mu.shape, dtype=mu.dtype, device=mu.device) if eps is None else eps
+    if noise.shape != mu.shape:
+        raise ValueError("eps has the wrong shape")
+    std = logvar.mul(0.5).exp()            # sqrt(exp(logvar))
+    return torch.addcmul(mu, std, noise)
+''',
+    "kl": '''
+def kl_to_standard_normal(mu, logvar):
+    if tuple(mu.shape) != tuple(logvar.shape):
+        raise ValueError("shapes differ")
+    log_sigma = logvar / 2                 # the same KL written with log sigma = logvar / 2
+    per_dim = 0.5 * (torch.exp(2 * log_sigma) + mu.pow(2) - 1) - log_sigma
+    return torch.sum(per_dim, dim=-1)
+''',
+    "vae-loss": '''
+def vae_loss(x, x_hat, mu, logvar):
+    if x.shape != x_hat.shape:
+        raise ValueError("x and x_hat differ in shape")
+    n = x.shape[0]
+    log_likelihood = x * torch.log(x_hat) + (1 - x) * torch.log1p(-x_hat)
+    reconstruction = -log_likelihood.flatten(start_dim=1).sum(dim=1).mean()
+    kl = (-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=1)).sum() / n
+    return reconstruction + kl, reconstruction, kl
+''',
+}
+
+_REPARAM = '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    if eps is None:
+        eps = torch.randn_like(mu)
+    elif eps.shape != mu.shape:
+        raise ValueError("eps shape")
+    return {body}
+'''
+
+_KL = '''
+def kl_to_standard_normal(mu, logvar):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    return {body}
+'''
+
+_LOSS = '''
+def vae_loss(x, x_hat, mu, logvar):
+    if x_hat.shape != x.shape:
+        raise ValueError("shapes differ")
+    n = x.shape[0]
+    reconstruction = {reconstruction}
+    kl = {kl}
+    return {total}, reconstruction, kl
+'''
+
+
+def _loss(reconstruction="F.binary_cross_entropy(x_hat, x, reduction='sum') / n",
+          kl="kl_to_standard_normal(mu, logvar).mean()", total="reconstruction + kl"):
+    return _LOSS.format(reconstruction=reconstruction, kl=kl, total=total)
+
+
+MISTAKES = {
+    # the three graded by the real nbgrader pipeline too
+    "reparam-log-sigma": Mistake("reparameterize", _REPARAM.format(body="mu + torch.exp(logvar) * eps"),
+                                 ("reparameterize-visible", "reparameterize-closed-form", "reparameterize-gradients",
+                                  "reparameterize-sampling", "reparameterize-log-sigma"),
+                                 "logvar is the log-variance, not log sigma"),
+    "kl-missing-half": Mistake("kl", _KL.format(body="-(1 + logvar - mu ** 2 - torch.exp(logvar)).sum(dim=1)"),
+                               ("kl-visible", "kl-torch", "kl-missing-half", "kl-sign"), "did you forget the 1/2?"),
+    "kl-sign": Mistake("kl", _KL.format(body="0.5 * (1 + logvar - mu ** 2 - torch.exp(logvar)).sum(dim=1)"),
+                       ("kl-visible", "kl-torch", "kl-properties", "kl-sign", "kl-missing-half"),
+                       "a KL divergence is never negative: check the sign"),
+    # graded in process
+    "kl-mean-over-latents": Mistake("kl", _KL.format(body="0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).mean(dim=1)"),
+                                    ("kl-visible", "kl-torch", "kl-missing-half", "kl-latent-sum"),
+                                    "sum over the latent dimensions, do not average"),
+    "kl-log-sigma": Mistake("kl", _KL.format(
+        body="(0.5 * (torch.exp(2 * logvar) + mu ** 2 - 1) - logvar).sum(dim=1)"),
+        ("kl-visible", "kl-torch", "kl-sign"), "logvar is the log-variance: sigma^2 = exp(logvar)"),
+    "kl-reduced-over-batch": Mistake("kl", _KL.format(body="0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).sum()"),
+                                     ("kl-visible", "kl-torch", "kl-latent-sum"), "return one KL per example"),
+    "kl-summed-over-batch-axis": Mistake("kl", _KL.format(
+        body="0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).sum(dim=0)"),
+        ("kl-visible", "kl-torch", "kl-latent-sum"), "not over the batch"),
+    "reparam-sigma-is-logvar": Mistake("reparameterize", _REPARAM.format(body="mu + logvar * eps"),
+                                       ("reparameterize-visible", "reparameterize-closed-form",
+                                        "reparameterize-log-sigma"), "not logvar itself"),
+    "reparam-half-outside": Mistake("reparameterize", _REPARAM.format(body="mu + 0.5 * torch.exp(logvar) * eps"),
+                                    ("reparameterize-visible", "reparameterize-closed-form", "reparameterize-gradients",
+                                     "reparameterize-sampling", "reparameterize-log-sigma"),
+                                    "the 1/2 belongs inside the exponential"),
+    "reparam-detached": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    if eps is None:
+        eps = torch.randn_like(mu)
+    elif eps.shape != mu.shape:
+        raise ValueError("eps shape")
+    with torch.no_grad():                       # the sample is cut off from the graph
+        return mu + torch.exp(0.5 * logvar) * eps
+''', ("reparameterize-gradients",), "autograd cannot differentiate"),
+    "reparam-distribution-sample": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    return torch.distributions.Normal(mu, torch.exp(0.5 * logvar)).sample()
+''', ("reparameterize-visible", "reparameterize-closed-form", "reparameterize-gradients", "reparameterize-edge"),
+        "use the eps passed in"),
+    "reparam-in-place": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    if eps is None:
+        eps = torch.randn_like(mu)
+    elif eps.shape != mu.shape:
+        raise ValueError("eps shape")
+    eps *= torch.exp(0.5 * logvar)
+    return eps.add_(mu)
+''', ("reparameterize-edge",), "changed its input tensors"),
+    "reparam-no-validation": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if eps is None:
+        eps = torch.randn_like(mu)
+    return mu + torch.exp(0.5 * logvar) * eps
+''', ("reparameterize-edge",), "raise ValueError"),
+    "loss-mean-over-pixels": Mistake("vae-loss", _loss(reconstruction="F.binary_cross_entropy(x_hat, x)"),
+                                     ("vae-loss-visible", "vae-loss-torch", "vae-loss-pixel-sum"),
+                                     "sum the cross-entropy over the pixels of each image"),
+    "loss-sum-over-batch": Mistake("vae-loss", _loss(reconstruction="F.binary_cross_entropy(x_hat, x, reduction='sum')",
+                                                     kl="kl_to_standard_normal(mu, logvar).sum()"),
+                                   ("vae-loss-visible", "vae-loss-torch", "vae-loss-batch-mean"),
+                                   "average over the batch"),
+    "loss-kl-subtracted": Mistake("vae-loss", _loss(total="reconstruction - kl"),
+                                  ("vae-loss-visible", "vae-loss-torch", "vae-loss-kl-sign"),
+                                  "the loss is the reconstruction PLUS the KL"),
+    "loss-squared-error": Mistake("vae-loss", _loss(reconstruction="((x_hat - x) ** 2).sum() / n"),
+                                  ("vae-loss-visible", "vae-loss-torch", "vae-loss-pixel-sum", "vae-loss-gradients"),
+                                  "not the squared error"),
+    "loss-bce-arguments-swapped": Mistake("vae-loss", _loss(
+        reconstruction="F.binary_cross_entropy(x, x_hat, reduction='sum') / n"),
+        ("vae-loss-torch", "vae-loss-pixel-sum", "vae-loss-gradients"), "prediction x_hat first"),
+    "loss-bce-one-term": Mistake("vae-loss", _loss(reconstruction="-(x * torch.log(x_hat)).sum() / n"),
+                                 ("vae-loss-visible", "vae-loss-torch"), "has two terms"),
+    "loss-item": Mistake("vae-loss", _loss(
+        reconstruction="torch.tensor(F.binary_cross_entropy(x_hat, x, reduction='sum').item() / n, dtype=x.dtype)"),
+        ("vae-loss-gradients",), "no gradient of the loss reached x_hat"),
+}

@@ -1,0 +1,103 @@
+"""Helpers for tests that grade submissions with the real nbgrader pipeline."""
+from __future__ import annotations
+
+import copy
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import nbformat
+
+from tests.support.harness import ROOT, read_cells
+
+CELL_TIMEOUT = 15
+
+
+def env(course: Path, **extra: str) -> dict:
+    result = dict(os.environ)
+    result["PATH"] = str(Path(sys.executable).parent) + os.pathsep + result.get("PATH", "")
+    result["COURSE_DB_URL"] = f"sqlite:///{course / 'gradebook.db'}"
+    result["COURSE_CELL_TIMEOUT"] = str(CELL_TIMEOUT)
+    result.update(extra)
+    return result
+
+
+def run(course: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, *args], cwd=course, env=env(course, **extra),
+                          capture_output=True, text=True, timeout=1800)
+
+
+def make_course(course: Path, name: str):
+    """A temporary course with one assignment generated; returns (release notebook, source cells)."""
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
+    done = run(course, "-m", "nbgrader", "generate_assignment", name, "--force")
+    assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
+    release = nbformat.read(course / "assignments" / name / f"{name}.ipynb", as_version=4)
+    return release, read_cells(ROOT / "solutions" / name / f"{name}.ipynb")
+
+
+def _answers(source) -> dict:
+    """grade id -> source of each answer cell, from harness cells or an nbformat notebook."""
+    cells = source.cells if hasattr(source, "cells") else source
+    answers = {}
+    for cell in cells:
+        if hasattr(cell, "grade_id"):
+            if cell.kind == "solution":
+                answers[cell.grade_id] = cell.source
+        elif cell.metadata.get("nbgrader", {}).get("solution"):
+            answers[cell.metadata["nbgrader"]["grade_id"]] = cell.source
+    return answers
+
+
+def _without_markers(source: str) -> str:
+    return "\n".join(line for line in source.splitlines()
+                     if line.strip() not in {"### BEGIN SOLUTION", "### END SOLUTION"})
+
+
+def fill(release, source, replacements=None, strip_markers: bool = False):
+    """A submission: a copy of the release notebook with every answer cell filled, from
+    ``replacements`` (grade id -> code) where given, else from the solution's cell of the same
+    grade id. ``source`` is the solution notebook (nbformat) or its harness cells. With
+    ``strip_markers`` the solution markers are removed, as a student who solved everything
+    would submit it. Fails when an answer cell of the release has no solution."""
+    replacements = replacements or {}
+    answers = _answers(source)
+    nb = copy.deepcopy(release)
+    filled = 0
+    for cell in nb.cells:
+        meta = cell.metadata.get("nbgrader", {})
+        if meta.get("solution"):
+            code = replacements.get(meta["grade_id"], answers[meta["grade_id"]])
+            cell.source = _without_markers(code) if strip_markers else code
+            filled += 1
+    assert filled and filled == len(answers), f"filled {filled} answer cells of {len(answers)}"
+    return nb
+
+
+def graded_cells(nb):
+    return [c for c in nb.cells if c.metadata.get("nbgrader", {}).get("grade") and c.cell_type == "code"]
+
+
+def submit(course: Path, name: str, students: dict) -> None:
+    for student, nb in students.items():
+        target = course / "submitted" / student / name
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{name}.ipynb")
+
+
+def scores(course: Path, name: str, students) -> tuple[dict, float, dict]:
+    """(score per student, max score, {student: {grade id: score}}) read from the gradebook."""
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        total = {s: gb.find_submission(name, s).score for s in students}
+        max_score = gb.find_assignment(name).max_score
+        cells = {s: {g.name: g.score for nb in gb.find_submission(name, s).notebooks for g in nb.grades}
+                 for s in students}
+    return total, max_score, cells
+
+
+def points(cells, grade_ids) -> float:
+    return sum(c.points for c in cells if c.kind == "tests" and c.grade_id in grade_ids)

@@ -1,0 +1,103 @@
+"""Measure grading throughput (submissions per minute) with 1 and 2 workers; write it to the README.
+
+    python .ci/benchmark_grading.py [--students 12] [--assignment 01_conv_arithmetic]
+
+Builds a temporary course with a class of submissions (solutions, blanks and common mistakes, in
+turn), grades it with ``python -m course_utils.grading.autograde --workers N`` for each N, and rewrites
+the table between the README's ``<!-- throughput:start -->`` and ``<!-- throughput:end -->``.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))  # the tests.support package
+README = ROOT / "README.md"
+START, END = "<!-- throughput:start -->", "<!-- throughput:end -->"
+
+
+def _env(course: Path) -> dict:
+    env = dict(os.environ, COURSE_DB_URL=f"sqlite:///{course / 'gradebook.db'}")
+    env["PATH"] = str(Path(sys.executable).parent) + os.pathsep + env.get("PATH", "")
+    return env
+
+
+def build_class(course: Path, assignment: str, students: int) -> None:
+    from tests.assignments.submissions import load
+    from tests.support.grading import fill
+    from tests.support.harness import read_cells
+
+    shutil.copy(ROOT / "nbgrader_config.py", course)
+    shutil.copytree(ROOT / "solutions" / assignment, course / "solutions" / assignment)
+    subprocess.run([sys.executable, "-m", "nbgrader", "generate_assignment", assignment, "--force"],
+                   cwd=course, env=_env(course), check=True, capture_output=True)
+    release = nbformat.read(course / "assignments" / assignment / f"{assignment}.ipynb", as_version=4)
+    cells = read_cells(ROOT / "solutions" / assignment / f"{assignment}.ipynb")
+    mistakes = list(load(assignment).MISTAKES.values())
+    for k in range(students):
+        kind = k % 3
+        if kind == 0:
+            nb = fill(release, cells)
+        elif kind == 1:
+            nb = copy.deepcopy(release)
+        else:
+            mistake = mistakes[k % len(mistakes)]
+            nb = fill(release, cells, {mistake.cell: mistake.source})
+        target = course / "submitted" / f"student{k:03d}" / assignment
+        target.mkdir(parents=True)
+        nbformat.write(nb, target / f"{assignment}.ipynb")
+
+
+def measure(assignment: str, students: int, workers: int) -> float:
+    with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as tmp:
+        course = Path(tmp)
+        build_class(course, assignment, students)
+        start = time.perf_counter()
+        done = subprocess.run([sys.executable, "-m", "course_utils.grading.autograde", "--workers", str(workers)],
+                              cwd=course, env=_env(course), capture_output=True, text=True)
+        elapsed = time.perf_counter() - start
+        if done.returncode != 0:
+            raise SystemExit(f"autograde failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
+    return students / elapsed * 60
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--students", type=int, default=12)
+    parser.add_argument("--assignment", default="01_conv_arithmetic")
+    parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
+    args = parser.parse_args()
+    rows = []
+    for workers in args.workers:
+        rate = measure(args.assignment, args.students, workers)
+        print(f"{workers} worker(s): {rate:.1f} submissions per minute", flush=True)
+        rows.append(f"| {workers} | {rate:.1f} |")
+    table = "\n".join([
+        START, "",
+        f"Measured by `make benchmark` (`.ci/benchmark_grading.py`): {args.students} submissions of "
+        f"`{args.assignment}` (solutions, blanks and common mistakes) graded by `make autograde`'s command "
+        f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included.", "",
+        "| workers | submissions per minute |", "|---:|---:|", *rows, "", END])
+    text = README.read_text(encoding="utf-8")
+    if START in text and END in text:
+        head, rest = text.split(START, 1)
+        text = head + table + rest.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + table + "\n"
+    README.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
