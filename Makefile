@@ -1,7 +1,10 @@
 # Deep Learning I: every target does its own set-up on a fresh clone and skips what is done.
 #   make lab        JupyterLab on the course (student view)
-#   make test       the whole test suite (unit tests, notebooks, grading round trip)
+#   make test       lint (ruff), then the whole test suite (unit tests, notebooks, grading round trip)
 #   make release    regenerate assignments/ from solutions/ with nbgrader
+#   make handout    what students get (lectures, assignments, course_utils, student README and
+#                   Makefile; no solutions, tests or grading) in build/handout/, or HANDOUT=path;
+#                   HANDOUT_ZIP=build/handout.zip also zips it for a release
 #   make autograde  grade submitted/ (or an LMS zip) into the gradebook, grades.csv and feedback/
 #   make timings    re-execute every notebook in place and update the README's timing table
 #   make benchmark  measure grading throughput and update the README's table
@@ -11,16 +14,20 @@ VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
 STAMP  := $(VENV)/.installed
 # torch for machines without an NVIDIA GPU; with a GPU (nvidia-smi works) pip's default CUDA
-# build is installed instead. Override, e.g. TORCH_CPU="torch --index-url <PyTorch CPU index>".
+# build is installed instead. pyproject.toml declares lower bounds only; this exact CPU build must
+# lie within them (tests/unit/test_environment.py). Override, e.g.
+# TORCH_CPU="torch --index-url <PyTorch CPU index>".
 TORCH_CPU ?= torch==2.13.0
 PORT   ?= 8888
 WORKERS ?= 2
 LAB_ARGS ?=
+HANDOUT ?= build/handout
+HANDOUT_ZIP ?=
 # nbgrader calls the alembic command, so the venv's bin goes first on PATH.
 RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: setup lab test release autograde timings benchmark clean
+.PHONY: setup lab test release handout autograde timings benchmark clean
 
 setup: $(STAMP)
 
@@ -47,12 +54,17 @@ lab: setup
 # round trip, stays on one worker (loadscope).
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 test: setup
+	$(RUN) $(BIN)/ruff check .
 	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope --durations=15 $(NBVAL) \
 	  tests lectures solutions
 
 release: setup
 	@for a in $(ASSIGNMENTS); do \
 	  $(RUN) $(BIN)/nbgrader generate_assignment "$$a" --force || exit 1; done
+
+# Standard library only: no set-up needed. Run `make release` first after changing solutions/.
+handout:
+	$(PYTHON) tools/build_handout.py --out "$(HANDOUT)" $(if $(HANDOUT_ZIP),--zip "$(HANDOUT_ZIP)")
 
 # make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2]
 autograde: setup
@@ -62,8 +74,11 @@ autograde: setup
 timings: setup
 	$(RUN) $(BIN)/python tools/execute_notebooks.py
 
+# The handout is removed only at its default place under build/ (it is rebuilt by `make handout`);
+# a HANDOUT elsewhere, such as a clone of the students' repository, is never deleted.
 clean:
-	rm -rf autograded feedback grades.csv .pytest_cache
+	rm -rf autograded feedback downloaded grades.csv .pytest_cache
+	rm -rf build/handout build/handout.zip
 
 benchmark: setup
 	$(RUN) $(BIN)/python tools/benchmark_grading.py

@@ -17,8 +17,9 @@ c.CourseDirectory.feedback_directory = "feedback"
 # The gradebook: a git-ignored SQLite file by default; any SQLAlchemy URL (for example
 # postgresql://user@host/gradebook) through COURSE_DB_URL. SQLite waits up to two minutes for a
 # lock, so that parallel grading workers take turns instead of failing.
-_db_url = os.environ.get(
-    "COURSE_DB_URL", "sqlite:///" + os.path.join(os.path.abspath(os.getcwd()), "gradebook.db"))
+# The SQLite file sits beside this config file, wherever the command is run from.
+_here = os.path.dirname(os.path.abspath(__file__))  # noqa: F821 (set by traitlets' config loader)
+_db_url = os.environ.get("COURSE_DB_URL", "sqlite:///" + os.path.join(_here, "gradebook.db"))
 if _db_url.startswith("sqlite") and "timeout=" not in _db_url:
     _db_url += ("&" if "?" in _db_url else "?") + "timeout=120"
 c.CourseDirectory.db_url = _db_url
@@ -50,10 +51,14 @@ c.Autograde.sanitize_preprocessors = [
     "nbgrader.preprocessors.OverwriteKernelspec",
     "nbgrader.preprocessors.OverwriteCells",
     "course_utils.grading.plugins.RejectTampering",
+    "course_utils.grading.plugins.RejectForbiddenUses",
     "nbgrader.preprocessors.CheckCellMetadata",
 ]
+# Each kernel runs in a sandbox (bubblewrap; course_utils/grading/sandbox.py): no network, no
+# view of the course directory, limits on memory, CPU, processes and files; COURSE_SANDBOX=off
+# turns it off for a trusted single user.
 c.Autograde.autograde_preprocessors = [
-    "course_utils.grading.plugins.ResilientExecute",
+    "course_utils.grading.sandbox_kernel.SandboxedExecute",
     "nbgrader.preprocessors.IgnorePattern",
     "nbconvert.preprocessors.ClearMetadataPreprocessor",
     "course_utils.grading.plugins.LimitOutputSize",

@@ -2,7 +2,10 @@
 
 Infrastructure at the top: :mod:`.runtime` (device, seeding), :mod:`.data` (bundled digits,
 MNIST files, generators), :mod:`.plots` (style and ``draw_*`` figures), :mod:`.widgets`
-(explorers), :mod:`.checks` (student answers against an independent oracle). What one lecture
+(explorers), :mod:`.checks` (student answers against an independent oracle), :mod:`.verify`
+(tests that call the student's function before computing what they expect), :mod:`.forbidden`
+(what an exercise's answer may not use, declared once, enforced at Validate time and at
+grading). What one lecture
 needs lives in :mod:`course_utils.topics`, named like the lecture's notebook; grading a class
 lives in :mod:`course_utils.grading`. Nothing here answers a graded exercise.
 """

@@ -1,6 +1,6 @@
 """Measure grading throughput (submissions per minute) with 1 and 2 workers; write it to the README.
 
-    python .ci/benchmark_grading.py [--students 12] [--assignment 01_conv_arithmetic]
+    python tools/benchmark_grading.py [--students 12] [--assignment 01_conv_arithmetic]
 
 Builds a temporary course with a class of submissions (solutions, blanks and common mistakes, in
 turn), grades it with ``python -m course_utils.grading.autograde --workers N`` for each N, and rewrites
@@ -85,7 +85,7 @@ def main() -> int:
         rows.append(f"| {workers} | {rate:.1f} |")
     table = "\n".join([
         START, "",
-        f"Measured by `make benchmark` (`.ci/benchmark_grading.py`): {args.students} submissions of "
+        f"Measured by `make benchmark` (`tools/benchmark_grading.py`): {args.students} submissions of "
         f"`{args.assignment}` (solutions, blanks and common mistakes) graded by `make autograde`'s command "
         f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included.", "",
         "| workers | submissions per minute |", "|---:|---:|", *rows, "", END])

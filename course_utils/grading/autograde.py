@@ -7,6 +7,9 @@ For every assignment with submissions in ``submitted/<student>/<assignment>/``:
 2. ``nbgrader autograde`` each student in a separate process, ``--workers`` at a time, each
    under a memory limit (``--memory-mb``, for the process and its kernel) and a time limit
    (``--submission-timeout``); a submission that fails to grade is reported and the run goes on;
+   each kernel runs in a sandbox (:mod:`course_utils.grading.sandbox`); when none can be made,
+   nothing is graded (``--no-sandbox`` or ``COURSE_SANDBOX=off``: for a trusted single user only);
+   a submission that contains a symbolic link is not graded (nbgrader would copy its target);
 3. ``nbgrader generate_feedback``: one HTML file per student and notebook, in ``feedback/``;
 4. ``nbgrader export`` of all grades to ``grades.csv``.
 
@@ -21,7 +24,6 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import resource
 import shutil
 import subprocess
 import sys
@@ -35,14 +37,7 @@ __all__ = ["submitted_students", "submitted_assignments", "nbgrader", "main", "C
 #: (``late_`` after the login for late work, ``-1``, ``-2`` after a resubmitted notebook's name).
 #: nbgrader matches it against the whole path of the extracted file.
 CANVAS_REGEXP = r"^.*/(?P<student_id>[^_/]+)_(?:late_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
-
-
-def _limits(memory_mb: int | None):
-    def apply():
-        if memory_mb:
-            limit = memory_mb * 2**20
-            resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
-    return apply
+LAUNCHER = Path(__file__).with_name("launcher.py")
 
 
 def _kill_tree(pid: int) -> None:
@@ -64,12 +59,18 @@ def _kill_tree(pid: int) -> None:
 
 def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
              timeout: float | None = None) -> subprocess.CompletedProcess:
-    """Run an nbgrader command with this interpreter's environment (its bin first on PATH)."""
+    """Run an nbgrader command with this interpreter's environment (its bin first on PATH).
+
+    With ``memory_mb``, nbgrader runs under that address-space limit (set by the launcher, a
+    process of its own) and so does each kernel it starts (``COURSE_MEMORY_MB``)."""
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    process = subprocess.Popen([sys.executable, "-m", "nbgrader", *args], cwd=cwd, env=env,
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                               preexec_fn=_limits(memory_mb))
+    command = [sys.executable, "-m", "nbgrader", *args]
+    if memory_mb:
+        env["COURSE_MEMORY_MB"] = str(memory_mb)
+        command = [sys.executable, "-I", "-S", str(LAUNCHER), "--memory-mb", str(memory_mb), "--", *command]
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                               text=True)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
@@ -78,6 +79,15 @@ def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
         err += f"\nstopped: the submission took longer than {timeout:.0f} s to grade"
         return subprocess.CompletedProcess(process.args, 124, out, err)
     return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+
+
+def symbolic_links(folder: Path) -> list[str]:
+    """Symbolic links in a submission folder, relative to it (nbgrader would copy their targets)."""
+    links = [str(p) for p in (folder.parent, folder) if p.is_symlink()]
+    for current, dirs, files in os.walk(folder):
+        links += [os.path.relpath(os.path.join(current, name), folder)
+                  for name in dirs + files if os.path.islink(os.path.join(current, name))]
+    return sorted(links)
 
 
 def submitted_assignments(root: Path) -> list[str]:
@@ -102,12 +112,7 @@ def _in_gradebook(root: Path, assignment: str) -> bool:
     from nbgrader.api import Gradebook, MissingEntry
     from traitlets.config.loader import PyFileConfigLoader
 
-    cwd = os.getcwd()
-    try:
-        os.chdir(root)  # the config computes its default gradebook path from the working directory
-        config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
-    finally:
-        os.chdir(cwd)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(root)).load_config()
     with Gradebook(config.CourseDirectory.db_url, config.CourseDirectory.course_id) as gb:
         try:
             gb.find_assignment(assignment)
@@ -147,6 +152,12 @@ def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int |
     failures: dict[str, str] = {}
 
     def one(student: str):
+        links = symbolic_links(root / "submitted" / student / assignment)
+        if links:
+            print(f"  {assignment} {student}: NOT GRADED, it contains a symbolic link", flush=True)
+            failures[student] = ("not graded: a submission must be plain files and folders, and this one "
+                                 "contains symbolic links (remove them, then grade again): " + ", ".join(links))
+            return
         start = time.perf_counter()
         done = nbgrader("autograde", assignment, "--student", student, cwd=root, memory_mb=memory_mb,
                         timeout=timeout)
@@ -167,6 +178,28 @@ def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int |
     return failures
 
 
+def _sandbox_ready(no_sandbox: bool) -> bool:
+    """Print the sandbox's state; False (grade nothing) when it is required and cannot be made."""
+    from course_utils.grading import sandbox
+    from course_utils.grading.sandbox_kernel import OFF_WARNING
+
+    if no_sandbox:
+        os.environ["COURSE_SANDBOX"] = "off"  # the nbgrader processes inherit it
+    try:
+        required = sandbox.enabled()
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return False
+    if not required:
+        print(OFF_WARNING, file=sys.stderr, flush=True)
+        return True
+    reason = sandbox.problem()
+    if reason:
+        print(f"error: nothing was graded.\n{reason}", file=sys.stderr)
+        return False
+    return True
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m course_utils.grading.autograde", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -185,12 +218,24 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--zip", type=Path, help="an LMS download to collect first (needs one assignment)")
     parser.add_argument("--name-regexp", default=CANVAS_REGEXP,
                         help="how --zip file names give student_id and file_id (default: Canvas)")
+    parser.add_argument("--no-sandbox", action="store_true",
+                        help="run student code WITHOUT the sandbox (also COURSE_SANDBOX=off): only for "
+                        "a trusted single user; every run warns")
     args = parser.parse_args(argv)
+    if not _sandbox_ready(args.no_sandbox):
+        return 2
     root = args.root.resolve()
     if not (root / "nbgrader_config.py").is_file():
         parser.error(f"{root} is not the course root (no nbgrader_config.py there)")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    # Everything is checked before anything is collected or graded: a typo in the second name
+    # must not leave the first graded and grades.csv unwritten.
+    unknown = [a for a in args.assignments if not (root / "solutions" / a).is_dir()]
+    if unknown:
+        known = sorted(p.name for p in (root / "solutions").glob("[0-9][0-9]_*") if p.is_dir())
+        parser.error(f"unknown assignment(s) {', '.join(map(repr, unknown))}: no solutions/<name>/; "
+                     f"known: {', '.join(known) or 'none'}")
     if args.zip:
         if len(args.assignments) != 1:
             parser.error("--zip needs exactly one assignment name")
@@ -199,14 +244,17 @@ def main(argv: list[str] | None = None) -> int:
         except (FileNotFoundError, RuntimeError) as exc:
             parser.error(str(exc))
     assignments = args.assignments or submitted_assignments(root)
+    strays = [a for a in assignments if not (root / "solutions" / a).is_dir()]
+    if strays:  # folders under submitted/ that are no assignment of this course
+        print(f"skipping {', '.join(strays)}: not an assignment of this course (no solutions/<name>/)",
+              file=sys.stderr)
+        assignments = [a for a in assignments if a not in strays]
     if not assignments or not any((root / "submitted").glob(f"*/{a}") for a in assignments):
         print(f"nothing to grade: put submissions in {root / 'submitted'}/<student>/<assignment>/")
         return 0
+    only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
     failures: dict[str, dict[str, str]] = {}
     for assignment in assignments:
-        if not (root / "solutions" / assignment).is_dir():
-            parser.error(f"unknown assignment {assignment!r}: no solutions/{assignment}/")
-        only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
         failed = grade_assignment(root, assignment, args.workers, args.memory_mb or None,
                                   args.submission_timeout, only)
         if failed:

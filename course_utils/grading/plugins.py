@@ -3,6 +3,8 @@
 - :class:`HideHiddenTracebacks` (feedback): failed hidden tests show their message only.
 - :class:`RejectTampering` (autograde, sanitizing): an answer that modifies numpy, torch,
   course_utils or a name of the notebook's set-up is not run; only that answer loses its points.
+- :class:`RejectForbiddenUses` (autograde, sanitizing): an answer that uses what its exercise
+  forbids, or what no answer may use (course_utils, introspection), is not run, and says why.
 - :class:`ResilientExecute` (autograde): a kernel that dies costs only the cell that killed it.
 - :class:`LimitOutputSize` (autograde): megabytes of output are cut, so the files stay small.
 - :class:`DeduplicateGradeIds` (autograde, sanitizing): copy-pasted graded cells are not graded twice.
@@ -16,8 +18,8 @@ from nbconvert.preprocessors import Preprocessor
 from nbgrader.preprocessors import Execute
 from traitlets import Bool, Integer
 
-__all__ = ["HideHiddenTracebacks", "RejectTampering", "ResilientExecute", "LimitOutputSize",
-           "DeduplicateGradeIds", "HIDDEN_BEGIN", "find_tampering"]
+__all__ = ["HideHiddenTracebacks", "RejectTampering", "RejectForbiddenUses", "ResilientExecute",
+           "LimitOutputSize", "DeduplicateGradeIds", "HIDDEN_BEGIN", "find_tampering"]
 
 HIDDEN_BEGIN = "BEGIN HIDDEN TESTS"
 
@@ -157,6 +159,63 @@ class RejectTampering(Preprocessor):
                         f"This cell was not run: {reason}. Answers may not modify numpy, torch, "
                         "course_utils or the names defined by the notebook's set-up cells.") + ")")
         return nb, resources
+
+
+class RejectForbiddenUses(Preprocessor):
+    """Do not run an answer that uses what it may not (see :mod:`.forbidden`).
+
+    The rules are read from the locked test cells (``expect_allowed(...)`` declarations, restored
+    from the gradebook before this runs); names are resolved through the locked set-up cells and
+    through the other cells the student wrote, so an alias or an import in another cell is seen.
+    Such a cell is replaced by one that raises a RuntimeError saying why.
+    """
+
+    enabled = Bool(True).tag(config=True)
+
+    def preprocess(self, nb, resources):
+        from course_utils.forbidden import _Analysis, builtin_names, declared_rules, find_forbidden, top_level_names
+
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        tests = [c.source for c in code if _nbgrader(c).get("locked") and _nbgrader(c).get("grade")]
+        setup = [c.source for c in code if _nbgrader(c).get("locked") and not _nbgrader(c).get("grade")]
+        answers = [c for c in code if not _nbgrader(c).get("locked")]
+        setup_names = set().union(*(top_level_names(s) for s in setup))
+        test_only = set().union(*(top_level_names(s) for s in tests)) - setup_names - builtin_names()
+        try:
+            setup_analysis = _Analysis(ast.parse("\n".join(setup)), lambda name: set(), set())
+        except SyntaxError:
+            setup_analysis = None
+        rules = declared_rules(tests)
+        defined = {id(c): top_level_names(c.source) for c in answers}
+
+        def resolve(name):
+            return setup_analysis.paths(ast.Name(id=name, ctx=ast.Load())) if setup_analysis else set()
+
+        reasons = {}
+        for cell in answers:
+            reach, todo = [cell], [cell]          # the cell and the answer cells it reads names of
+            while todo:
+                names = {n.id for n in ast.walk(_parse(todo.pop().source)) if isinstance(n, ast.Name)}
+                for other in answers:
+                    if other not in reach and names & defined[id(other)]:
+                        reach.append(other)
+                        todo.append(other)
+            source = "\n".join(c.source for c in reversed(reach))
+            reasons[id(cell)] = find_forbidden(source, resolve=resolve, test_only=test_only, rules=rules,
+                                               defines=defined[id(cell)])
+        for cell in answers:
+            reason = reasons[id(cell)]
+            if reason:
+                self.log.warning("Answer cell not run: %s", reason)
+                cell.source = "raise RuntimeError(" + repr(f"This cell was not run: {reason}.") + ")"
+        return nb, resources
+
+
+def _parse(source: str) -> ast.AST:
+    try:
+        return ast.parse(source)
+    except SyntaxError:
+        return ast.Module(body=[], type_ignores=[])
 
 
 # ------------------------------------------------------------------------------ resilience

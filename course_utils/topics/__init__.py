@@ -3,6 +3,7 @@
 ======================  =========================================================
 module                  lecture
 ======================  =========================================================
+``backprop``            00: the perceptron, activations, backpropagation by hand
 ``conv_arithmetic``     01: output sizes, padding and stride of a convolution
 ``pooling``             02: max and average pooling, their gradients
 ``alexnet_vgg``         03: the seed's networks and the cost of each layer

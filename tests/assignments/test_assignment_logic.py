@@ -7,9 +7,11 @@
 """
 from __future__ import annotations
 
+import re
+
 import pytest
 
-from tests.support.harness import ROOT, grade, read_cells, setup_namespace
+from tests.support.harness import ROOT, grade, read_cells, sanitized, setup_namespace
 from tests.support.mutation import mutation_report
 from tests.assignments.submissions import load
 
@@ -33,9 +35,15 @@ class AssignmentLogic:
     assignment: str
 
     def test_every_test_cell_has_points_and_a_stable_id(self, assignment):
+        """Grade ids are unique, readable (``conv-output-size-hidden``), named after their exercise,
+        and the same as in the released student version: renaming one after release would orphan
+        the grades already in the gradebook."""
         name, cells, _ = assignment
         ids = [c.grade_id for c in cells if c.grade_id]
         assert len(ids) == len(set(ids)), f"duplicate grade ids in {name}"
+        assert all(re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", i) for i in ids), f"unreadable grade ids: {ids}"
+        released = read_cells(ROOT / "assignments" / name / f"{name}.ipynb")
+        assert [c.grade_id for c in released if c.grade_id] == ids, f"{name}: run make release"
         tests = [c for c in cells if c.kind == "tests"]
         assert tests and all(c.points > 0 for c in tests)
         for solution in (c for c in cells if c.kind == "solution"):
@@ -69,6 +77,40 @@ class AssignmentLogic:
             if mistake.hint:
                 assert any(mistake.hint in result.messages[g] for g in mistake.must_fail), \
                     f"{label}: no failure names the hint {mistake.hint!r}: {result.messages}"
+
+    def test_the_grader_runs_every_correct_answer(self, assignment):
+        """The grader's sanitizing (tampering, forbidden uses) leaves correct answers alone."""
+        name, cells, _ = assignment
+        answers = {c.grade_id: c.source for c in cells if c.kind == "solution"}
+        for cell, source in [*answers.items(), *load(name).ALTERNATIVES.items()]:
+            kept = sanitized(cells, {cell: source})[cell]
+            assert kept == source, f"{cell}: the grader would not run a correct answer: {kept}"
+
+    def test_forbidden_uses_are_named_and_not_run(self, assignment):
+        """Each disguise of a forbidden library fails the visible test with its reason (Validate)
+        and is not run by the grader, which says why."""
+        name, cells, base = assignment
+        for label, use in getattr(load(name), "FORBIDDEN_USES", {}).items():
+            result = grade(cells, {use.cell: use.source}, base=base, only=set(use.must_fail))
+            assert set(use.must_fail) <= set(result.failed()), f"{label}: {result.messages}"
+            assert any(use.hint in result.messages[g] for g in use.must_fail), f"{label}: {result.messages}"
+            replaced = sanitized(cells, {use.cell: use.source})[use.cell]
+            assert replaced.startswith("raise RuntimeError(") and "not run" in replaced, f"{label}: {replaced}"
+
+    def test_cheats_score_nothing(self, assignment):
+        """Answers that look for the expected value (frames, globals, gc) instead of computing it
+        fail every cell they target: run as written when the value cannot exist yet (``raw``),
+        and always once the grader's sanitizing has seen them."""
+        name, cells, base = assignment
+        for label, cheat in getattr(load(name), "CHEATS", {}).items():
+            if cheat.raw:
+                result = grade(cells, {cheat.cell: cheat.source}, base=base, only=set(cheat.must_fail))
+                passed = set(cheat.must_fail) - set(result.failed())
+                assert not passed, f"{label} passed {sorted(passed)}: an expected value was there to find"
+            replaced = sanitized(cells, {cheat.cell: cheat.source})[cheat.cell]
+            assert replaced.startswith("raise RuntimeError("), f"{label}: the grader would run it"
+            result = grade(cells, {cheat.cell: cheat.source}, base=base, only=set(cheat.must_fail), sanitize=True)
+            assert set(cheat.must_fail) <= set(result.failed()), f"{label}: {result.messages}"
 
     def test_mutants_are_caught(self, assignment):
         name, _, _ = assignment

@@ -103,7 +103,10 @@ def _lost(h, solution):
 
 def test_the_run_finishes_and_grades_everyone(hostile):
     assert hostile["done"].returncode == 0, hostile["done"].stdout[-3000:] + hostile["done"].stderr[-3000:]
-    assert all(score is not None for score in hostile["scores"].values())
+    for student, score in hostile["scores"].items():
+        assert isinstance(score, float) and 0 <= score <= hostile["max_score"], (student, score)
+        feedback = hostile["course"] / "feedback" / student / NAME / f"{NAME}.html"
+        assert feedback.is_file(), f"no feedback for {student}"
 
 
 def test_solution_and_blank_are_unaffected_by_their_classmates(hostile):

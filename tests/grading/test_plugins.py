@@ -1,4 +1,5 @@
 """The course's nbgrader plug-in and the autograde command, on small inputs."""
+import shutil
 import subprocess
 import sys
 
@@ -44,8 +45,29 @@ def test_autograde_with_nothing_submitted_says_so(tmp_path):
 def test_autograde_unknown_assignment_is_an_error(tmp_path):
     (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
     (tmp_path / "submitted" / "alice" / "99_nope").mkdir(parents=True)
+    done = _autograde("99_nope", cwd=tmp_path)
+    assert done.returncode == 2 and "unknown assignment(s) '99_nope'" in done.stderr
+
+
+def test_autograde_checks_every_name_before_grading_any(tmp_path):
+    """A typo in the second name stops the run before the first assignment is graded."""
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    shutil.copytree(ROOT / "solutions" / "01_conv_arithmetic", tmp_path / "solutions" / "01_conv_arithmetic")
+    submitted = tmp_path / "submitted" / "alice" / "01_conv_arithmetic"
+    submitted.mkdir(parents=True)
+    shutil.copy(ROOT / "assignments" / "01_conv_arithmetic" / "01_conv_arithmetic.ipynb", submitted)
+    done = _autograde("01_conv_arithmetic", "01_conv_arithmetc", cwd=tmp_path)
+    assert done.returncode == 2, done.stdout + done.stderr
+    assert "'01_conv_arithmetc'" in done.stderr and "known: 01_conv_arithmetic" in done.stderr
+    assert not (tmp_path / "autograded").exists() and not (tmp_path / "gradebook.db").exists()
+
+
+def test_autograde_skips_a_folder_that_is_no_assignment(tmp_path):
+    (tmp_path / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    (tmp_path / "solutions").mkdir()
+    (tmp_path / "submitted" / "alice" / "99_nope").mkdir(parents=True)
     done = _autograde(cwd=tmp_path)
-    assert done.returncode == 2 and "unknown assignment '99_nope'" in done.stderr
+    assert done.returncode == 0 and "skipping 99_nope" in done.stderr and "nothing to grade" in done.stdout
 
 
 def test_nbgrader_config_settings():
@@ -138,3 +160,16 @@ def test_long_outputs_are_cut():
     text = nb.cells[0].outputs[0]["text"]
     assert text.startswith("x" * 100) and "400 more characters cut" in text
     assert nb.cells[0].outputs[1]["data"]["text/plain"] == "y" * 50
+
+
+def test_default_gradebook_sits_beside_the_config_wherever_it_is_read_from(tmp_path, monkeypatch):
+    from traitlets.config.loader import PyFileConfigLoader
+    course = tmp_path / "course"
+    course.mkdir()
+    (course / "nbgrader_config.py").write_text((ROOT / "nbgrader_config.py").read_text())
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    monkeypatch.chdir(elsewhere)
+    monkeypatch.delenv("COURSE_DB_URL", raising=False)
+    config = PyFileConfigLoader("nbgrader_config.py", path=str(course)).load_config()
+    assert config.CourseDirectory.db_url.split("?")[0] == f"sqlite:///{course / 'gradebook.db'}"

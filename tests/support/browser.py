@@ -220,14 +220,27 @@ def click_menu_item(page, menu: str, command: str) -> None:
     page.locator(f'.lm-Menu .lm-Menu-item[data-command="{command}"]').first.click()
 
 
+PALETTE_LABELS = ".lm-CommandPalette-item .lm-CommandPalette-itemLabel"
+#: A student command that the palette always lists for SENTINEL_QUERY, and that none of the queries
+#: of the negative checks matches: its disappearance proves that the list shows the new query.
+SENTINEL, SENTINEL_QUERY = "Assignment List", "assignment list"
+
+
 def palette_results(page, query: str) -> list[str]:
-    """Search the command palette (Ctrl+Shift+C) and return the labels it lists."""
+    """Search the command palette (Ctrl+Shift+C) and return the labels it lists for ``query``.
+
+    No fixed wait: the palette first lists SENTINEL (proof that it searches), then, for a query
+    that does not match SENTINEL, the labels are read only once SENTINEL is gone (proof that the
+    list was redrawn for ``query``), so that an absent label means a command that is absent."""
     page.keyboard.press("Control+Shift+C")
     search = page.locator(".lm-CommandPalette-input").first
     search.wait_for(state="visible", timeout=10_000)
+    sentinel = page.locator(PALETTE_LABELS, has_text=SENTINEL).first
+    search.fill(SENTINEL_QUERY)
+    sentinel.wait_for(state="visible", timeout=10_000)
     search.fill(query)
-    page.wait_for_timeout(500)
-    labels = [t.strip() for t in page.locator(".lm-CommandPalette-item .lm-CommandPalette-itemLabel")
-              .all_text_contents()]
+    if not all(word in SENTINEL.lower() for word in query.lower().split()):
+        sentinel.wait_for(state="detached", timeout=10_000)
+    labels = [t.strip() for t in page.locator(PALETTE_LABELS).all_text_contents()]
     page.keyboard.press("Escape")
     return labels

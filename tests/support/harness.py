@@ -4,13 +4,19 @@ nbgrader grades in a real kernel, a few seconds a submission; these helpers run 
 with ``exec`` so that hundreds of variants (mistakes, alternative solutions, mutants) can be
 graded in seconds. The real nbgrader round trip is tested separately (test_grading_roundtrip.py).
 
-A test cell passes when it raises nothing and writes nothing to stderr (nbgrader's rule).
+A test cell passes when it raises nothing and writes nothing to stderr (nbgrader's rule). As in
+a kernel, each cell's source is in ``linecache`` (``expect_allowed`` reads it), and warnings are
+filtered as IPython does (DeprecationWarning shown for code of the notebook) and written to stderr.
+``grade(..., sanitize=True)`` first applies the grader's RejectTampering and RejectForbiddenUses.
 """
 from __future__ import annotations
 
 import contextlib
 import io
+import itertools
+import linecache
 import signal
+import sys
 import warnings
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,35 +69,68 @@ class Result:
         return [g for g, ok in self.passed.items() if not ok]
 
 
+_CELL_NUMBERS = itertools.count()
+
+
+def _to_stderr(message, category, filename, lineno, file=None, line=None):
+    sys.stderr.write(warnings.formatwarning(message, category, filename, lineno, line))
+
+
 def _run(source: str, namespace: dict, timeout: float) -> str | None:
     """Execute ``source``; return None on success, else a one-line failure description."""
     stderr = io.StringIO()
+    filename = f"<cell-{next(_CELL_NUMBERS)}>"   # like ipykernel: the source stays readable
+    linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
     previous = signal.signal(signal.SIGALRM, _alarm)
     signal.setitimer(signal.ITIMER_REAL, timeout)
     try:
         with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(stderr), \
-                warnings.catch_warnings(record=True) as caught:
+                warnings.catch_warnings():
+            warnings.resetwarnings()
             warnings.simplefilter("default")
             warnings.simplefilter("ignore", DeprecationWarning)
             warnings.simplefilter("ignore", PendingDeprecationWarning)
-            exec(compile(source, "<cell>", "exec"), namespace)
+            warnings.filterwarnings("default", category=DeprecationWarning, module="__main__")
+            warnings.showwarning = _to_stderr   # a kernel writes warnings to stderr
+            exec(compile(source, filename, "exec"), namespace)
     except BaseException as exc:  # SystemExit and timeouts included: the cell failed
         return f"{type(exc).__name__}: {exc}"
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
-    if stderr.getvalue() or caught:  # a warning in a kernel is written to stderr
-        text = stderr.getvalue() or str(caught[0].message)
-        return f"wrote to stderr: {text[:200]}"
+    if stderr.getvalue():  # nbgrader scores a test cell that wrote to stderr as failed
+        return f"wrote to stderr: {stderr.getvalue()[:200]}"
     return None
 
 
+def sanitized(cells: list[Cell], replacements: dict[str, str]) -> dict[str, str]:
+    """``replacements`` as the grader runs them: RejectTampering and RejectForbiddenUses applied."""
+    from nbformat.v4 import new_code_cell, new_notebook
+
+    from course_utils.grading.plugins import RejectForbiddenUses, RejectTampering
+
+    nb = new_notebook()
+    for cell in cells:
+        if cell.kind == "markdown":
+            continue
+        source = replacements.get(cell.grade_id, cell.source) if cell.kind == "solution" else cell.source
+        meta = {"grade_id": cell.grade_id, "locked": cell.kind != "solution",
+                "solution": cell.kind == "solution", "grade": cell.kind == "tests"}
+        nb.cells.append(new_code_cell(source, metadata={"nbgrader": meta}))
+    for plugin in (RejectTampering(), RejectForbiddenUses()):
+        plugin.log.disabled = True
+        nb, _ = plugin.preprocess(nb, {})
+    return {c.metadata["nbgrader"]["grade_id"]: c.source for c in nb.cells if c.metadata["nbgrader"]["solution"]}
+
+
 def grade(cells: list[Cell], replacements: dict[str, str] | None = None, only: set[str] | None = None,
-          stop_at_first_failure: bool = False, timeout: float = 20.0, base: dict | None = None) -> Result:
+          stop_at_first_failure: bool = False, timeout: float = 20.0, base: dict | None = None,
+          sanitize: bool = False) -> Result:
     """Execute the cells in order with some solution cells replaced; report each test cell.
 
     ``only``: grade ids of the test cells to run (the others are skipped).
     ``base``: a namespace from :func:`setup_namespace`, copied, to skip the set-up cells.
+    ``sanitize``: replace answers as the grader does (not run when they tamper or use what is forbidden).
     """
     import matplotlib
 
@@ -100,6 +139,8 @@ def grade(cells: list[Cell], replacements: dict[str, str] | None = None, only: s
     unknown = set(replacements) - {c.grade_id for c in cells if c.kind == "solution"}
     if unknown:
         raise KeyError(f"no solution cells with grade ids {sorted(unknown)}")
+    if sanitize:
+        replacements = sanitized(cells, replacements)
     namespace = dict(base) if base is not None else {"__name__": "__main__"}
     result = Result()
     for cell in cells:

@@ -8,10 +8,17 @@ import course_utils
 from course_utils.runtime import FORCE_CPU_ENV
 
 
-def test_device_is_cuda_exactly_when_available(monkeypatch):
+@pytest.mark.parametrize("available, expected", [(True, "cuda"), (False, "cpu")])
+def test_device_is_cuda_exactly_when_available(monkeypatch, available, expected):
     monkeypatch.delenv(FORCE_CPU_ENV, raising=False)
-    expected = "cuda" if torch.cuda.is_available() else "cpu"
-    assert course_utils.device().type == expected
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: available)
+    assert course_utils.device() == torch.device(expected)
+
+
+def test_forcing_the_cpu_wins_over_an_available_gpu(monkeypatch):
+    monkeypatch.setenv(FORCE_CPU_ENV, "1")
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    assert course_utils.device() == torch.device("cpu")
 
 
 @pytest.mark.parametrize("value", ["1", "true", "YES", " on "])

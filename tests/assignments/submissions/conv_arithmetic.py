@@ -1,5 +1,5 @@
 """Submissions for assignment 01 (convolution arithmetic)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "conv-output-size": '''
@@ -59,8 +59,13 @@ def conv2d_vectorized(x, w, b, stride=1, padding=0):
             out += np.einsum("nchw,kc->nkhw", patch, w[:, :, u, v])
     return out + np.asarray(b, dtype=float)[None, :, None, None]
 ''',
+    # correct, and it warns: a warning must cost nothing (nbgrader fails a cell that writes to stderr)
     "receptive-field": '''
+import warnings
+
 def receptive_field(kernel_sizes, strides):
+    warnings.warn("receptive_field: this signature is deprecated", DeprecationWarning)
+    warnings.warn("receptive_field: walking the stack backwards")
     kernel_sizes, strides = list(kernel_sizes), list(strides)
     if len(kernel_sizes) != len(strides):
         raise ValueError("lengths differ")
@@ -195,4 +200,100 @@ def receptive_field(kernel_sizes, strides):
         field += (f - 1) * jump
     return field
 ''', ("receptive-field-visible", "receptive-field-torch"), "BEFORE layer l"),
+}
+
+
+_NAIVE_BY_TORCH = '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    {body}
+'''
+_TENSORS = "(t.tensor(x), t.tensor(w), t.tensor(b), stride=stride, padding=padding).numpy()"
+
+# The exercise forbids torch; each disguise must be named at Validate time (the visible test) and
+# keep the answer from being run at grading (tests/assignments/test_assignment_logic.py).
+FORBIDDEN_USES = {
+    "set-up-name": Mistake("conv-naive", _NAIVE_BY_TORCH.format(
+        body="t = torch\n    return F.conv2d" + _TENSORS),
+        ("conv-naive-visible",), "torch.nn.functional.conv2d, which this exercise forbids: write it with NumPy"),
+    "import-as": Mistake("conv-naive", _NAIVE_BY_TORCH.format(
+        body="import torch as t\n    return t.conv2d" + _TENSORS),
+        ("conv-naive-visible",), "which this exercise forbids"),
+    "from-import": Mistake("conv-naive", "from torch.nn import functional\nimport torch as t\n"
+                           + _NAIVE_BY_TORCH.format(body="return functional.conv2d" + _TENSORS),
+                           ("conv-naive-visible",), "which this exercise forbids"),
+    "alias-in-another-statement": Mistake("conv-naive", "t = torch\n" + _NAIVE_BY_TORCH.format(
+        body="return t.conv2d" + _TENSORS), ("conv-naive-visible",), "which this exercise forbids"),
+    "dunder-import": Mistake("conv-naive", _NAIVE_BY_TORCH.format(
+        body="t = __import__('torch')\n    return t.conv2d" + _TENSORS), ("conv-naive-visible",), "__import__"),
+    "importlib": Mistake("conv-naive", "import importlib\n" + _NAIVE_BY_TORCH.format(
+        body="t = importlib.import_module('torch')\n    return t.conv2d" + _TENSORS),
+        ("conv-naive-visible",), "importlib"),
+    "getattr-string": Mistake("conv-naive", _NAIVE_BY_TORCH.format(
+        body="t = torch\n    return getattr(t, 'conv2d')" + _TENSORS[:-8] + ".numpy()"),
+        ("conv-naive-visible",), "which this exercise forbids"),
+    "getattr-computed": Mistake("conv-naive", _NAIVE_BY_TORCH.format(
+        body="t = getattr(np, 'to' + 'rch', None) or x\n    return t.conv2d" + _TENSORS),
+        ("conv-naive-visible",), "computed name"),
+    # course_utils helpers are no answers: the lecture's explorer used as one
+    "course-utils-helper": Mistake("conv-output-size", '''
+from course_utils.topics.conv_arithmetic import sliding_positions
+
+def conv_output_size(n, f, stride=1, padding=0):
+    positions = sliding_positions(n, f, stride, padding)
+    if not positions.fits:
+        raise ValueError("does not fit")
+    return len(positions.starts)
+''', ("conv-output-size-visible",), "course_utils"),
+}
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "frame-and-global-ints": Cheat("conv-output-size", CHEAT_TOOLS + '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride < 1 or padding < 0 or f > n + 2 * padding or (n + 2 * padding - f) % stride:
+        raise ValueError("does not fit")        # the errors are easy; the value is looked up
+    found = _peek_named(("expected", "out", "_expected", "answer", "want"), int)
+    return found if found is not None else -1
+''', ("conv-output-size-visible", "conv-output-size-torch", "conv-output-size-type")),
+    "gc-arrays-of-the-output-shape": Cheat("conv-naive", CHEAT_TOOLS + '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    shape = (x.shape[0], w.shape[0], (x.shape[2] + 2 * padding - w.shape[2]) // stride + 1,
+             (x.shape[3] + 2 * padding - w.shape[3]) // stride + 1)
+    return _peek_array(shape, (x, w, b))
+''', ("conv-naive-visible", "conv-naive-torch", "conv-naive-stride")),
+    "call-the-oracle-in-a-caller-frame": Cheat("conv-vectorized", '''
+import sys
+
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+''', ("conv-vectorized-visible", "conv-vectorized-torch"), raw=False),
+    "call-a-test-helper-by-name": Cheat("conv-vectorized", '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    as_float = [np.asarray(a, dtype=float) for a in (x, w, b)]
+    return _reference(*as_float, stride, padding)
+''', ("conv-vectorized-visible", "conv-vectorized-torch"), raw=False),
+    "patch-the-comparison": Cheat("conv-naive", '''
+np.allclose = lambda *args, **kwargs: True
+
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    return np.zeros((x.shape[0], w.shape[0], (x.shape[2] + 2 * padding - w.shape[2]) // stride + 1,
+                     (x.shape[3] + 2 * padding - w.shape[3]) // stride + 1))
+''', ("conv-naive-torch", "conv-naive-stride"), raw=False),
+    "patch-the-oracle-through-the-module-dict": Cheat("conv-naive", '''
+torch.nn.functional.__dict__.update(conv2d=lambda *args, **kwargs: torch.zeros(1))
+
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    return np.zeros(1)
+''', ("conv-naive-torch",), raw=False),
 }
