@@ -15,6 +15,9 @@ Two kinds of rule, both checked on the answer's syntax tree (so ``import torch a
   (the call itself) and at grading (:class:`course_utils.grading.plugins.RejectForbiddenUses`).
 
 :func:`find_forbidden` returns the first violation as a sentence for the student, or ``None``.
+
+Longer than 300 lines because the rules and the name analysis that enforces them must be read
+(and reviewed against a student who reads them) together.
 """
 from __future__ import annotations
 
@@ -95,6 +98,19 @@ def declared_rules(test_sources: Iterable[str]) -> list[Rule]:
     return rules
 
 
+_SCOPES = (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda, ast.ListComp, ast.SetComp,
+           ast.DictComp, ast.GeneratorExp)
+
+
+def _module_scope(node: ast.AST):
+    """The nodes of ``node`` that run in the module's scope: not the bodies of functions, classes,
+    lambdas or comprehensions, whose names are their own."""
+    for child in ast.iter_child_nodes(node):
+        if not isinstance(child, _SCOPES):
+            yield child
+            yield from _module_scope(child)
+
+
 def top_level_names(source: str) -> set[str]:
     """Names a cell binds in the notebook's namespace (assignments, loops, defs, imports)."""
     try:
@@ -102,9 +118,7 @@ def top_level_names(source: str) -> set[str]:
     except SyntaxError:
         return set()
     names = set()
-    for node in ast.walk(tree):
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
-            continue
+    for node in _module_scope(tree):
         if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
             names.add(node.id)
         elif isinstance(node, (ast.Import, ast.ImportFrom)):
@@ -299,14 +313,18 @@ def find_forbidden(source: str, *, resolve: Callable[[str], set[str]] | None = N
         names = [f for f in rule.functions if f in defined]
         if not names:
             continue
+        # the whole of a dotted name only: in torch.float32 the inner `torch` is not a use of
+        # torch itself, so that allow=("torch.float32",) can exempt it from forbid=("torch",)
+        inner = {id(n.value) for n in ast.walk(tree) if isinstance(n, ast.Attribute)}
         used = {path for node in ast.walk(tree)
-                if isinstance(node, ast.Call) or isinstance(getattr(node, "ctx", None), ast.Load)
+                if id(node) not in inner
+                and (isinstance(node, ast.Call) or isinstance(getattr(node, "ctx", None), ast.Load))
                 for path in analysis.paths(node) if rule.violated_by(path)}
         if used:   # name the most specific use: torch.nn.functional.conv2d rather than torch
             path = max(sorted(used), key=lambda p: p.count("."))
             return f"{names[0]} uses {path}, which this exercise forbids" + (f": {rule.reason}" if rule.reason else "")
         for path in (p for ps in _imports(tree).values() for p in ps):
-            if rule.violated_by(path):
+            if rule.violated_by(path) and not any(a.startswith(path + ".") for a in rule.allow):
                 return f"{names[0]} imports {path}, which this exercise forbids" + \
                     (f": {rule.reason}" if rule.reason else "")
     return None

@@ -118,10 +118,23 @@ def _cell_source(function) -> str | None:
     return "".join(lines) or None
 
 
+def _local_names(code: types.CodeType) -> set[str]:
+    """Names that ``code`` or a function nested in it binds locally (never its globals)."""
+    names = set(code.co_varnames) | set(code.co_cellvars)
+    for const in code.co_consts:
+        if isinstance(const, types.CodeType):
+            names |= _local_names(const)
+    return names
+
+
 def _resolver(function, extra_sources: list[str], seen: set[str]):
     namespace = getattr(function, "__globals__", {})
+    code = getattr(function, "__code__", None)
+    local = _local_names(code) if code is not None else set()
 
     def resolve(name: str) -> set[str]:
+        if name in local:   # a local variable is no global of the same name (a test's `t`, say)
+            return set()
         obj = namespace.get(name)
         if obj is None:
             return set()

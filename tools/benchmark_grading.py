@@ -1,4 +1,5 @@
-"""Measure grading throughput (submissions per minute) with 1 and 2 workers; write it to the README.
+"""Measure grading throughput (submissions per minute) with 1 and 2 workers, each with and without
+the sandbox (course_utils/grading/sandbox.py), side by side; write it to the README.
 
     python tools/benchmark_grading.py [--students 12] [--assignment 01_conv_arithmetic]
 
@@ -59,13 +60,14 @@ def build_class(course: Path, assignment: str, students: int) -> None:
         nbformat.write(nb, target / f"{assignment}.ipynb")
 
 
-def measure(assignment: str, students: int, workers: int) -> float:
+def measure(assignment: str, students: int, workers: int, sandboxed: bool = True) -> float:
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as tmp:
         course = Path(tmp)
         build_class(course, assignment, students)
+        env = dict(_env(course), COURSE_SANDBOX="on" if sandboxed else "off")
         start = time.perf_counter()
         done = subprocess.run([sys.executable, "-m", "course_utils.grading.autograde", "--workers", str(workers)],
-                              cwd=course, env=_env(course), capture_output=True, text=True)
+                              cwd=course, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"autograde failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -80,15 +82,19 @@ def main() -> int:
     args = parser.parse_args()
     rows = []
     for workers in args.workers:
-        rate = measure(args.assignment, args.students, workers)
-        print(f"{workers} worker(s): {rate:.1f} submissions per minute", flush=True)
-        rows.append(f"| {workers} | {rate:.1f} |")
+        rate = measure(args.assignment, args.students, workers, sandboxed=True)
+        bare = measure(args.assignment, args.students, workers, sandboxed=False)
+        print(f"{workers} worker(s): {rate:.1f} submissions per minute in the sandbox, {bare:.1f} without "
+              f"({bare / rate:.2f}x the time per submission)", flush=True)
+        rows.append(f"| {workers} | {rate:.1f} | {bare:.1f} | {bare / rate:.2f}x |")
     table = "\n".join([
         START, "",
         f"Measured by `make benchmark` (`tools/benchmark_grading.py`): {args.students} submissions of "
         f"`{args.assignment}` (solutions, blanks and common mistakes) graded by `make autograde`'s command "
-        f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included.", "",
-        "| workers | submissions per minute |", "|---:|---:|", *rows, "", END])
+        f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included; each kernel in "
+        "its sandbox (the default), and without it (`COURSE_SANDBOX=off`) for comparison.", "",
+        "| workers | submissions per minute | without the sandbox | time per submission, sandboxed |",
+        "|---:|---:|---:|---:|", *rows, "", END])
     text = README.read_text(encoding="utf-8")
     if START in text and END in text:
         head, rest = text.split(START, 1)

@@ -158,20 +158,26 @@ class Sandbox:
         self.limits = limits or Limits.from_env()
         self.python = python or sys.executable
         self.as_root = os.geteuid() == 0
-        self.uid = (UID_BASE + (os.getpid() % 2**22) * 64 + next(_uids) % 64) if self.as_root else os.getuid()
-        self.gid = self.uid if self.as_root else os.getgid()
         base = tempfile.mkdtemp(prefix="course-sbx-", dir="/tmp" if os.path.isdir("/tmp") else None)
         self.base = Path(base)
         self.ipc = self.base / "ipc"
         self.files = self.base / "files"
         for folder in (self.ipc, self.files, self.base / "etc"):
             folder.mkdir(mode=0o700)
+        if self.as_root:
+            os.chmod(self.base, 0o711)
+            os.chmod(self.files, 0o755)
+        self.renew_identity()
+
+    def renew_identity(self) -> None:
+        """A user id not used before (as root), for the next kernel: the processes of a killed
+        kernel may still be exiting, and RLIMIT_NPROC counts them per user id."""
+        self.uid = (UID_BASE + (os.getpid() % 2**22) * 64 + next(_uids) % 64) if self.as_root else os.getuid()
+        self.gid = self.uid if self.as_root else os.getgid()
         (self.base / "etc" / "passwd").write_text(
             f"root:x:0:0:root:/root:/usr/sbin/nologin\nstudent:x:{self.uid}:{self.gid}::{HOME}:/usr/sbin/nologin\n")
         (self.base / "etc" / "group").write_text(f"root:x:0:\nstudent:x:{self.gid}:\n")
         if self.as_root:
-            os.chmod(self.base, 0o711)
-            os.chmod(self.files, 0o755)
             os.chown(self.ipc, self.uid, self.gid)  # the kernel creates its sockets there
             for name in ("passwd", "group"):
                 os.chmod(self.base / "etc" / name, 0o644)
@@ -204,8 +210,8 @@ class Sandbox:
     def command(self, argv: list[str], environ=os.environ) -> list[str]:
         """The command that runs ``argv`` (a kernel) in this sandbox."""
         disk = str(self.limits.disk_mb * 2**20)
-        args = ["bwrap", "--die-with-parent", "--new-session", "--unshare-pid", "--unshare-net",
-                "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
+        args = [shutil.which("bwrap") or "bwrap", "--die-with-parent", "--new-session", "--unshare-pid",
+                "--unshare-net", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try", "--hostname", "sandbox"]
         if not self.as_root:
             args += ["--unshare-user", "--disable-userns"]
         args += ["--clearenv"]

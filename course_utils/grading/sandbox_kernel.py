@@ -8,7 +8,8 @@
   kills every process of the sandbox except the kernel.
 - :class:`SandboxedExecute`: the course's :class:`~course_utils.grading.plugins.ResilientExecute`
   with that kernel manager, and no process of a cell outlives it (a fork bomb, a server left
-  running, a double-forked child are killed when the cell ends). With ``COURSE_SANDBOX=off``
+  running, a double-forked child are killed when the cell ends); a kernel that does not answer
+  even after its cell's timeout and interrupt is replaced, like a dead one. With ``COURSE_SANDBOX=off``
   it runs kernels as before, with a warning; when the sandbox cannot be made it starts no kernel.
 """
 from __future__ import annotations
@@ -60,8 +61,10 @@ class SandboxedKernelManager(AsyncKernelManager):
 
     async def _async_launch_kernel(self, kernel_cmd, **kw):
         if not self._staged:  # the folder nbgrader grades in, as it is when the first kernel starts
-            self.sandbox.stage(kw.get("cwd") or os.getcwd())
+            if kw.get("cwd"):  # without one the kernel starts in an empty folder (never the course's)
+                self.sandbox.stage(kw["cwd"])
             self._staged = True
+        self.sandbox.renew_identity()
         self.sandbox.give_socket_folder(self.connection_file)
         environ = dict(os.environ, **(kw.get("env") or {}))
         command = self.sandbox.command(list(kernel_cmd), environ)
@@ -70,9 +73,11 @@ class SandboxedKernelManager(AsyncKernelManager):
         return await super()._async_launch_kernel(command, **kw)
 
     async def interrupt_kernel(self):
-        """Interrupt by a message on the control channel (ipykernel then signals itself)."""
+        """Interrupt by a message on the control channel (ipykernel then signals itself), after
+        killing the other processes of the sandbox (a fork bomb would starve the kernel)."""
         if not self.has_kernel:
             raise RuntimeError("Cannot interrupt kernel. No kernel is running!")
+        self.kill_strays()
         message = self.session.msg("interrupt_request", content={})
         self._connect_control_socket()
         self.session.send(self._control_socket, message)
@@ -131,8 +136,20 @@ class SandboxedExecute(ResilientExecute):
             self.log.warning(OFF_WARNING)
 
     def preprocess_cell(self, cell, resources, index):
+        from nbclient.exceptions import CellTimeoutError
+        from nbformat.v4 import new_output
+
         try:
             return super().preprocess_cell(cell, resources, index)
+        except CellTimeoutError:  # interrupted, and still no answer (e.g. starved by a fork bomb)
+            self.log.warning("The kernel stopped answering in cell %d; restarting it", index)
+            cell.outputs.append(new_output(
+                "error", ename="CellTimeoutError",
+                evalue="this cell ran out of time and its kernel stopped answering; the cells after "
+                       "it ran in a new kernel",
+                traceback=["CellTimeoutError: this cell ran out of time and its kernel stopped answering"]))
+            self._restart_and_replay(index)
+            return cell, self.resources
         finally:
             if isinstance(self.km, SandboxedKernelManager):
                 killed = self.km.kill_strays()

@@ -20,7 +20,7 @@ def attack(label, action):
 def write(path, text="pwned " + MARKER):
     with open(path, "w") as handle:
         handle.write(text)
-    return path
+    return "written"
 def read(path):
     with open(path, "rb") as handle:
         return handle.read().decode(errors="replace")
@@ -58,13 +58,16 @@ ATTACKS: dict[str, list[tuple[str, str]]] = {
                               ' or 1 / 0)'),
         ("other-kernels-sockets", 'attack("other-kernels-sockets", lambda: len({os.path.dirname(p) for p in '
                                   'glob.glob("/tmp/*/ipc/*")}))'),
-    ],
-    "grade-changer": [
+
         ("sqlite-update", 'attack("sqlite-update", lambda: sqlite3.connect(f"{COURSE}/gradebook.db", timeout=1)'
                           '.execute("update grade set manual_score = 1000").connection.commit())'),
         ("sqlite-update-relative", 'attack("sqlite-update-relative", lambda: sqlite3.connect('
                                    'f"{UP}/gradebook.db", timeout=1).execute("update grade set manual_score = 1000")'
                                    '.connection.commit())'),
+        ("symlink-runtime", 'attack("symlink-runtime", lambda: (os.symlink(f"{UP}/solutions", "sol"), '
+                            'read(f"sol/{NAME}/{NAME}.ipynb")))'),
+        ("symlink-runtime-absolute", 'attack("symlink-runtime-absolute", lambda: (os.symlink(f"{COURSE}/solutions",'
+                                     ' "sol2"), read(f"sol2/{NAME}/{NAME}.ipynb")))'),
     ],
     "spy": [
         ("environment", 'print("ATTACK environment: DONE", json.dumps(dict(os.environ)))'),
@@ -73,8 +76,7 @@ ATTACKS: dict[str, list[tuple[str, str]]] = {
         ("proc-grader", 'attack("proc-grader", lambda: [read(f"/proc/{p}/cmdline") for p in os.listdir("/proc") '
                         'if p.isdigit() and "nbgrader" in read(f"/proc/{p}/cmdline")] or 1 / 0)'),
         ("proc-root-escape", 'attack("proc-root-escape", lambda: os.listdir(f"/proc/1/root{COURSE}"))'),
-    ],
-    "networker": [
+
         ("tcp-localhost", 'attack("tcp-localhost", lambda: socket.create_connection(("127.0.0.1", PORT), timeout=3))'),
         ("tcp-hostname", 'attack("tcp-hostname", lambda: socket.create_connection(("localhost", PORT), timeout=3))'),
         ("udp-out", 'attack("udp-out", lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM).sendto(b"x", '
@@ -103,19 +105,16 @@ ATTACKS: dict[str, list[tuple[str, str]]] = {
                         'subprocess.Popen(["sh", "-c", "sleep 3; echo " + MARKER + " > " + COURSE + "/late2.txt"],'
                         ' start_new_session=True)\nprint("ATTACK double-fork: started")'),
     ],
-    "parent-killer": [
+    "killer": [
         ("kill-parent", 'attack("kill-parent", lambda: os.kill(os.getppid(), signal.SIGKILL))\n'
                         'attack("kill-init", lambda: os.kill(1, signal.SIGKILL))\n'
                         'print("ATTACK kill-parent-done: alive", os.getppid())'),
-    ],
-    "kill-all": [
-        ("kill-all", 'print("ATTACK kill-all: sent", flush=True)\nos.kill(-1, signal.SIGKILL)'),
-    ],
-    "link-at-runtime": [
-        ("symlink-runtime", 'attack("symlink-runtime", lambda: (os.symlink(f"{UP}/solutions", "sol"), '
-                            'read(f"sol/{NAME}/{NAME}.ipynb")))'),
-        ("symlink-runtime-absolute", 'attack("symlink-runtime-absolute", lambda: (os.symlink(f"{COURSE}/solutions",'
-                                     ' "sol2"), read(f"sol2/{NAME}/{NAME}.ipynb")))'),
+
+        ("kill-all", 'attack("kill-all", lambda: os.kill(-1, signal.SIGKILL))\n'
+                     'attack("kill-every-pid", lambda: [os.kill(p, signal.SIGKILL) for p in range(1, 4 * 2**15)\n'
+                     '                                  if p != os.getpid() and os.path.exists(f"/proc/{p}")])\n'
+                     'print("ATTACK kill-all-done: alive")'),
+
     ],
     "link-at-submission": [
         ("symlink-submitted", 'attack("symlink-submitted", lambda: read("leak.txt"))'),

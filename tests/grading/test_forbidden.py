@@ -78,3 +78,57 @@ def test_local_names_and_own_attributes_are_fine():
               "def conv2d(x, w):\n    _reference = np.sum\n    c = Cache()\n    c._seen[1] = 2\n"
               "    return _reference(x)\n")
     assert find_forbidden(answer, test_only={"_reference"}) is None
+
+
+def test_an_allowed_name_under_a_forbidden_module_is_allowed():
+    rule = Rule(("memory",), ("torch",), ("torch.float32", "torch.finfo"))
+    ok = "def memory(shape, dtype=torch.float32):\n    return torch.finfo(dtype).bits // 8\n"
+    assert find_forbidden(ok, resolve=lambda n: {"torch"} if n == "torch" else set(), rules=[rule]) is None
+    bad = "def memory(shape, dtype=torch.float32):\n    return torch.empty(shape, dtype=dtype).nbytes\n"
+    why = find_forbidden(bad, resolve=lambda n: {"torch"} if n == "torch" else set(), rules=[rule])
+    assert why and "torch.empty" in why
+
+
+def test_validate_does_not_read_a_local_variable_as_the_global_of_the_same_name():
+    from course_utils.checks import CheckFailure
+    from course_utils.verify import expect_allowed
+
+    namespace = {"torch": __import__("torch")}
+    namespace["t"] = namespace["torch"].zeros(1)       # a global a test cell left behind
+    source = "def kind(spec):\n    t = spec['type']\n    return t\n"
+    exec(compile(source, "<cell-local>", "exec"), namespace)
+    import linecache
+    linecache.cache["<cell-local>"] = (len(source), None, source.splitlines(True), "<cell-local>")
+    expect_allowed(namespace["kind"], forbid=("torch",))            # passes: t is local
+    source_bad = "def kind(spec):\n    return t\n"
+    exec(compile(source_bad, "<cell-global>", "exec"), namespace)
+    linecache.cache["<cell-global>"] = (len(source_bad), None, source_bad.splitlines(True), "<cell-global>")
+    with pytest.raises(CheckFailure, match="torch"):
+        expect_allowed(namespace["kind"], forbid=("torch",))       # the global tensor t is torch's
+
+
+def test_a_function_s_local_names_are_not_names_of_the_notebook():
+    from course_utils.forbidden import top_level_names
+
+    source = ("import numpy as np\nx = 1\ndef f(a):\n    real = a + 1\n    return [k for k in real]\n"
+              "class C:\n    y = 2\n")
+    assert top_level_names(source) == {"np", "x", "f", "C"}
+
+
+def test_a_local_name_shared_with_another_answer_cell_does_not_join_the_cells():
+    """A correct answer whose local `real` has the name of a variable in another answer cell that
+    uses a function this exercise forbids is still run."""
+    def cell(source, **meta):
+        return new_code_cell(source, metadata={"nbgrader": meta} if meta else {})
+
+    nb = new_notebook(cells=[
+        cell("import torch\nimport torch.nn.functional as F", locked=True, grade_id="imports"),
+        cell("def d_loss(r, f):\n    real = F.binary_cross_entropy_with_logits(r, torch.ones_like(r))\n"
+             "    return real", grade_id="d-loss", solution=True),
+        cell("expect_allowed(value, forbid=('torch.nn.functional.binary_cross_entropy_with_logits',))",
+             grade_id="value-visible", locked=True, grade=True),
+        cell("def value(p, q):\n    real = p > 0\n    return (p[real] * q[real]).sum()", grade_id="value",
+             solution=True),
+    ])
+    nb, _ = RejectForbiddenUses().preprocess(nb, {})
+    assert "not run" not in nb.cells[3].source, nb.cells[3].source

@@ -26,6 +26,18 @@ ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir(
 NBGRADER_MISTAKES = 3
 
 
+def _stand_in(solution) -> str:
+    """The answer with its body replaced by an immediate error that stands for an infinite loop."""
+    return solution.source.replace(
+        "### BEGIN SOLUTION", "### BEGIN SOLUTION\n    raise RuntimeError('stands for the infinite loop')")
+
+
+def _callers(cells, solution, base) -> set[str]:
+    """The test cells that call ``solution``'s function: those that fail when it raises at once
+    (a short alarm instead would also fail cells that are merely slow on a busy machine)."""
+    return set(grade(cells, {solution.grade_id: _stand_in(solution)}, timeout=120, base=base).failed())
+
+
 @pytest.fixture(scope="class")
 def graded(request, tmp_path_factory):
     name = request.cls.assignment
@@ -34,8 +46,12 @@ def graded(request, tmp_path_factory):
     subs = load(name)
     mistakes = dict(list(subs.MISTAKES.items())[:NBGRADER_MISTAKES])
     first_solution = next(c for c in cells if c.kind == "solution")
-    # the infinite loop goes where it costs fewest timeouts: the answer with the fewest test cells
-    looping = min((c for c in cells if c.kind == "solution"), key=lambda c: len(checks_of(cells, c.grade_id)))
+    # the infinite loop goes where it costs fewest timeouts: in the answer whose function the fewest
+    # test cells call (each such cell waits for its timeout), found in process with a stand-in
+    base = setup_namespace(cells)
+    callers = {c.grade_id: _callers(cells, c, base) for c in cells
+               if c.kind == "solution" and "\n    ### BEGIN SOLUTION" in "\n" + c.source}
+    looping = next(c for c in cells if c.grade_id == min(callers, key=lambda g: len(callers[g])))
 
     labels = list(mistakes)
     class_ = {
@@ -65,7 +81,8 @@ def graded(request, tmp_path_factory):
     total, max_score, cell_scores = scores(course, name, class_)
     return dict(name=name, course=course, release=course / "assignments" / name / f"{name}.ipynb",
                 cells=cells, class_=class_, scores=total, max_score=max_score, cell_scores=cell_scores,
-                mistakes=mistakes, first_solution=first_solution, looping=looping, subs=subs)
+                mistakes=mistakes, first_solution=first_solution, looping=looping, callers=callers[looping.grade_id],
+                subs=subs)
 
 
 class RoundTrip:
@@ -122,12 +139,7 @@ class RoundTrip:
         looping_source = next(c.source for c in source.cells
                               if c.metadata.get("nbgrader", {}).get("grade_id") == graded["looping"].grade_id)
         assert "while True" in looping_source
-        # the in-process harness says which test cells call the loop: there, the answer raises at
-        # once instead of looping (a short alarm would also fail cells that are merely slow)
-        stand_in = graded["looping"].source.replace(
-            "### BEGIN SOLUTION", "### BEGIN SOLUTION\n    raise RuntimeError('stands for the infinite loop')")
-        failing = set(grade(cells, {graded["looping"].grade_id: stand_in}, timeout=120,
-                            base=setup_namespace(cells)).failed())
+        failing = graded["callers"]
         assert failing >= checks_of(cells, graded["looping"].grade_id)
         assert graded["scores"]["infinite-loop"] == graded["max_score"] - points(cells, failing)
 

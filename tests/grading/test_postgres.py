@@ -1,5 +1,6 @@
 """The gradebook in a real PostgreSQL server (Debian's package), started by the test itself,
-with two grading workers writing to it at once."""
+with two grading workers writing to it at once, and a student who tries to change grades in it
+from the grading kernel (with the static checks of answers off: the sandbox must stop it)."""
 from __future__ import annotations
 
 import copy
@@ -8,9 +9,12 @@ import shutil
 import subprocess
 import tempfile
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
+from nbformat.v4 import new_code_cell
 
+from course_utils.grading import sandbox
 from tests.assignments.submissions import load
 from tests.support.grading import fill, make_course, run, submit
 from tests.support.ports import free_port
@@ -67,6 +71,18 @@ def test_two_workers_grade_into_postgresql(tmp_path, postgres_url):
     mistake = next(iter(load(NAME).MISTAKES.values()))
     students = {"ada": fill(release, cells), "bob": copy.deepcopy(release),
                 "cy": fill(release, cells, {mistake.cell: mistake.source})}
+    sandboxed = sandbox.problem() is None  # eve attacks only where grading is sandboxed
+    if sandboxed:
+        query = parse_qs(urlparse(postgres_url).query)
+        students["eve"] = fill(release, cells)
+        students["eve"].cells.append(new_code_cell(
+            "import psycopg2\ntry:\n"
+            f"    db = psycopg2.connect(host={query['host'][0]!r}, port={query['port'][0]}, user='postgres', "
+            "dbname='gradebook', connect_timeout=3)\n"
+            "    db.cursor().execute('update grade set manual_score = 1000'); db.commit(); print('ATTACK pg: DONE')\n"
+            "except Exception as exc:\n    print('ATTACK pg: blocked', type(exc).__name__)"))
+        with open(course / "nbgrader_config.py", "a") as config:
+            config.write("\nc.RejectTampering.enabled = False\nc.RejectForbiddenUses.enabled = False\n")
     submit(course, NAME, students)
     done = run(course, "-m", "course_utils.grading.autograde", "--workers", "2", COURSE_DB_URL=postgres_url)
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
@@ -79,3 +95,11 @@ def test_two_workers_grade_into_postgresql(tmp_path, postgres_url):
         assert gb.find_assignment(NAME).max_score == max_score
         assert not gb.students, "the SQLite gradebook must not have been used"
     assert total["ada"] == max_score > 0 and total["bob"] == 0 and 0 < total["cy"] < max_score
+    if sandboxed:
+        assert total["eve"] == max_score
+        graded = (course / "autograded" / "eve" / NAME / f"{NAME}.ipynb").read_text()
+        assert "ATTACK pg: blocked" in graded, "a grading kernel reached the PostgreSQL gradebook"
+    with Gradebook(postgres_url) as gb:
+        forged = [g for s in students for nb in gb.find_submission(NAME, s).notebooks for g in nb.grades
+                  if g.manual_score == 1000]
+    assert not forged

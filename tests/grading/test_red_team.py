@@ -30,13 +30,15 @@ import pytest
 from nbformat.v4 import new_code_cell
 
 from tests.grading.red_team_attacks import ATTACKS, cell_source
-from tests.grading.test_sandbox import Listener, _require_sandbox
-from tests.support.grading import fill, make_course, run, scores, submit
+from tests.support.grading import fill, make_course, require_sandbox, run, scores, submit
 from tests.support.harness import ROOT
+from tests.support.ports import Listener
 
 NAME = "01_conv_arithmetic"
 VICTIM = "victim"
 SECRET = "red-team-s3cret-value"
+# the files of the package that the attacks try to rewrite (all of it could change while the suite runs)
+PACKAGE_TARGETS = [ROOT / "course_utils" / "checks.py", ROOT / "course_utils" / "__init__.py"]
 SECRETS = {"COURSE_TEST_PASSWORD": SECRET, "PGPASSWORD": SECRET, "AWS_SECRET_ACCESS_KEY": SECRET}
 
 
@@ -68,7 +70,7 @@ def _outputs(path: Path) -> str:
 
 @pytest.fixture(scope="module")
 def attacked(tmp_path_factory):
-    _require_sandbox()
+    require_sandbox()
     course = tmp_path_factory.mktemp("red-team")
     release, cells = make_course(course, NAME)
     with open(course / "nbgrader_config.py", "a") as config:
@@ -86,8 +88,7 @@ def attacked(tmp_path_factory):
     link.symlink_to(Path("../../../solutions") / NAME / f"{NAME}.ipynb")
 
     classmates = {s: _tree(course / "submitted" / s) for s in (VICTIM, "blank-classmate")}
-    protected = {**_tree(course / "solutions"), **_tree(ROOT / "course_utils"),
-                 **_digest([course / "nbgrader_config.py"])}
+    protected = {**_tree(course / "solutions"), **_digest(PACKAGE_TARGETS + [course / "nbgrader_config.py"])}
     rows_before = _gradebook_rows(course)
     root_before = {p.name for p in course.iterdir()}
     try:
@@ -138,16 +139,16 @@ def test_each_attacker_is_graded_on_its_answers_alone(attacked, student):
 
 @pytest.mark.parametrize("student, name", [
     ("vandal", "delete-classmate"), ("vandal", "delete-classmate-relative"), ("vandal", "overwrite-classmate"),
-    ("vandal", "write-course-root"), ("vandal", "write-course-root-relative"), ("vandal", "write-feedback-folder"),
+    ("vandal", "write-course-root"), ("vandal", "write-course-root-relative"),
     ("vandal", "poison-course-utils"), ("vandal", "poison-venv"),
     ("thief", "read-solutions"), ("thief", "read-solutions-relative"), ("thief", "read-gradebook"),
     ("thief", "read-config"), ("thief", "read-graded-notebook"), ("thief", "read-classmate"),
-    ("thief", "read-host-secrets"), ("grade-changer", "sqlite-update"), ("grade-changer", "sqlite-update-relative"),
+    ("thief", "read-host-secrets"), ("thief", "sqlite-update"), ("thief", "sqlite-update-relative"),
     ("spy", "proc-grader"), ("spy", "proc-root-escape"),
-    ("networker", "tcp-localhost"), ("networker", "tcp-hostname"), ("networker", "udp-out"),
+    ("spy", "tcp-localhost"), ("spy", "tcp-hostname"), ("spy", "udp-out"),
     ("disk-filler", "fill-tmp"), ("disk-filler", "fill-workdir"), ("disk-filler", "fill-shm"),
     ("disk-filler", "huge-file"), ("disk-filler", "huge-file-in-output"),
-    ("link-at-runtime", "symlink-runtime"), ("link-at-runtime", "symlink-runtime-absolute"),
+    ("thief", "symlink-runtime"), ("thief", "symlink-runtime-absolute"),
 ])
 def test_attack_is_blocked(attacked, student, name):
     assert outcome(attacked, student, name).startswith("blocked"), outcome(attacked, student, name)
@@ -169,11 +170,20 @@ def test_no_secret_and_nothing_of_the_grader_reaches_any_feedback(attacked):
 
 
 def test_killing_the_grader_kills_nothing_but_the_kernel(attacked):
-    assert outcome(attacked, "parent-killer", "kill-parent").startswith(("blocked", "DONE"))
-    assert outcome(attacked, "parent-killer", "kill-init").startswith(("blocked", "DONE"))
-    assert outcome(attacked, "parent-killer", "kill-parent-done").startswith("alive")
-    assert outcome(attacked, "kill-all", "kill-all").startswith("sent")
-    assert "KernelDied" in attacked["outputs"]["kill-all"]
+    assert outcome(attacked, "killer", "kill-parent").startswith(("blocked", "DONE"))
+    assert outcome(attacked, "killer", "kill-init").startswith(("blocked", "DONE"))
+    assert outcome(attacked, "killer", "kill-parent-done").startswith("alive")
+    # kill(-1) reaches every process the kernel may signal but itself: there is none
+    assert outcome(attacked, "killer", "kill-all") == "blocked ProcessLookupError"
+    assert outcome(attacked, "killer", "kill-every-pid").startswith(("blocked PermissionError", "DONE"))
+    assert outcome(attacked, "killer", "kill-all-done") == "alive"
+
+
+def test_a_path_of_the_course_made_in_the_sandbox_stays_there(attacked):
+    """The course lives under /tmp here; the kernel's /tmp is its own, so what it makes there is lost."""
+    result = outcome(attacked, "vandal", "write-feedback-folder")
+    assert result.startswith("blocked") or str(attacked["course"]).startswith("/tmp/"), result
+    assert not (attacked["course"] / "feedback" / VICTIM / "pwned.html").exists()
 
 
 def test_fork_bomb_is_contained_to_its_cell(attacked):
@@ -190,7 +200,7 @@ def test_classmates_solutions_and_the_package_are_unchanged(attacked):
     course = attacked["course"]
     for student, before in attacked["classmates"].items():
         assert _tree(course / "submitted" / student) == before, student
-    now = {**_tree(course / "solutions"), **_tree(ROOT / "course_utils"), **_digest([course / "nbgrader_config.py"])}
+    now = {**_tree(course / "solutions"), **_digest(PACKAGE_TARGETS + [course / "nbgrader_config.py"])}
     assert now == attacked["protected"]
     assert not any(Path(sys.prefix).glob("pwned*"))
 

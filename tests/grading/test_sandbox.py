@@ -10,10 +10,8 @@ import asyncio
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -21,48 +19,13 @@ import psutil
 import pytest
 
 from course_utils.grading import launcher, sandbox
+from tests.support.grading import require_sandbox
 from tests.support.harness import ROOT
+from tests.support.ports import Listener
 
 REQUIRED = os.environ.get("COURSE_REQUIRE_SANDBOX") == "1"
 SECRET = "s3cret-sandbox-test-value"
 LIMITS = sandbox.Limits(memory_mb=1536, cpu_s=120, nproc=96, disk_mb=32)
-
-
-def _require_sandbox():
-    reason = sandbox.problem()
-    if reason:
-        if REQUIRED:
-            pytest.fail(reason)
-        pytest.skip("no sandbox can be made here (CI installs bubblewrap): " + reason.splitlines()[1])
-
-
-class Listener:
-    """A TCP server on loopback that records every connection it accepts."""
-
-    def __init__(self):
-        self.server = socket.socket()
-        self.server.bind(("127.0.0.1", 0))
-        self.server.listen(8)
-        self.server.settimeout(0.2)
-        self.port = self.server.getsockname()[1]
-        self.accepted = 0
-        self.stop = False
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self):
-        while not self.stop:
-            try:
-                connection, _ = self.server.accept()
-            except OSError:
-                continue
-            self.accepted += 1
-            connection.close()
-
-    def close(self):
-        self.stop = True
-        self.thread.join()
-        self.server.close()
 
 
 PROBE = r'''
@@ -153,7 +116,7 @@ async def _session(course: Path, preamble: str, marker: str) -> dict:
 
 @pytest.fixture(scope="module")
 def probed(tmp_path_factory):
-    _require_sandbox()
+    require_sandbox()
     course = tmp_path_factory.mktemp("sandbox-course")
     folder = course / "autograded" / "ada" / "01"
     folder.mkdir(parents=True)
@@ -304,7 +267,7 @@ def test_the_opt_out_warns_on_every_run(tmp_path):
 
 def test_a_normal_user_gets_the_same_sandbox(tmp_path):
     """The sandbox made by an unprivileged user (user namespaces): no network, no secret, no host files."""
-    _require_sandbox()
+    require_sandbox()
     python = shutil.which("python3", path="/usr/bin:/bin")
     if python is None:
         pytest.skip("no system python3 to run the sandbox's code as another user")

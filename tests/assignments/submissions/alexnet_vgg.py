@@ -1,5 +1,5 @@
 """Submissions for assignment 03 (counting parameters and memory)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "layer-params": '''
@@ -46,7 +46,8 @@ def layer_output_shape(spec, in_shape):
 def activation_memory(shape, dtype=torch.float32, batch_size=1):
     if not batch_size >= 1:
         raise ValueError("batch_size must be positive")
-    per_value = torch.empty((), dtype=dtype).element_size()
+    info = torch.finfo(dtype) if dtype.is_floating_point else torch.iinfo(dtype)
+    per_value = info.bits // 8
     values = int(np.prod(shape, dtype=np.int64)) * batch_size
     return (values, values * per_value)
 ''',
@@ -171,4 +172,108 @@ def layer_table(specs, input_shape):
     return [{"type": spec["type"], "output_shape": layer_output_shape(spec, tuple(input_shape)),
              "params": layer_params(spec, tuple(input_shape))} for spec in specs]
 ''', ("layer-table-visible", "layer-table-unseen"), "previous layer's output"),
+}
+
+
+# The exercises forbid torch (activation_memory may name torch.float32, torch.finfo, torch.iinfo):
+# each disguise must be named at Validate time and not be run at grading.
+_META_SHAPE = """
+def layer_output_shape(spec, in_shape):
+    if spec["type"] not in ("conv", "pool", "fc"):
+        raise ValueError("unknown type")
+    if spec["type"] != "fc" and len(in_shape) != 3:
+        raise ValueError("needs (C, H, W)")
+    {prelude}
+    x = {zeros}((1, *in_shape), device="meta")
+    if spec["type"] == "conv":
+        layer = {nn}.Conv2d(in_shape[0], spec["out_channels"], spec["kernel"], spec.get("stride", 1),
+                            spec.get("padding", 0), device="meta")
+    elif spec["type"] == "pool":
+        layer = {nn}.MaxPool2d(spec["kernel"], spec.get("stride"))
+    else:
+        layer = {nn}.Sequential({nn}.Flatten(), {nn}.LazyLinear(spec["out_features"], device="meta"))
+    try:
+        return tuple(int(v) for v in layer(x).shape[1:])
+    except RuntimeError as error:
+        raise ValueError(str(error))
+"""
+
+
+def _meta(prelude="pass", zeros="torch.zeros", nn="torch.nn", head=""):
+    return head + _META_SHAPE.format(prelude=prelude, zeros=zeros, nn=nn)
+
+
+FORBIDDEN_USES = {
+    "torch-layers": Mistake("output-shape", _meta(), ("output-shape-visible",),
+                            "which this exercise forbids: compute the sizes with plain Python arithmetic"),
+    "import-as": Mistake("output-shape", _meta(prelude="import torch as t", zeros="t.zeros", nn="t.nn"),
+                         ("output-shape-visible",), "which this exercise forbids"),
+    "from-import": Mistake("output-shape", _meta(zeros="zeros", nn="nn", head="from torch import nn, zeros\n"),
+                           ("output-shape-visible",), "which this exercise forbids"),
+    "dunder-import": Mistake("output-shape", _meta(prelude="t = __import__('torch')", zeros="t.zeros", nn="t.nn"),
+                             ("output-shape-visible",), "__import__"),
+    "importlib": Mistake("output-shape", _meta(prelude="t = importlib.import_module('torch')", zeros="t.zeros",
+                                               nn="t.nn", head="import importlib\n"),
+                         ("output-shape-visible",), "importlib"),
+    "count-with-torch-layers": Mistake("layer-params", '''
+def layer_params(spec, in_shape):
+    if spec["type"] == "pool":
+        return 0
+    bias = spec.get("bias", True)
+    if spec["type"] == "conv":
+        layer = torch.nn.Conv2d(in_shape[0], spec["out_channels"], spec["kernel"], bias=bias, device="meta")
+    elif spec["type"] == "fc":
+        layer = torch.nn.Linear(math.prod(in_shape), spec["out_features"], bias=bias, device="meta")
+    else:
+        raise ValueError("unknown type")
+    return sum(p.numel() for p in layer.parameters())
+''', ("layer-params-visible",), "which this exercise forbids: count the weights and biases"),
+    "memory-of-a-meta-tensor": Mistake("activation-memory", '''
+def activation_memory(shape, dtype=torch.float32, batch_size=1):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    t = torch.empty((batch_size, *shape), dtype=dtype, device="meta")
+    return t.numel(), t.numel() * t.element_size()
+''', ("activation-memory-visible",), "which this exercise forbids"),
+    # course_utils helpers are no answers: the lecture's layer table used as one
+    "course-utils-helper": Mistake("layer-table", '''
+from course_utils.topics.alexnet_vgg import layer_table as _table
+
+def layer_table(specs, input_shape):
+    return _table(specs, input_shape)
+''', ("layer-table-visible",), "course_utils"),
+}
+
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "frame-and-global-ints": Cheat("layer-params", CHEAT_TOOLS + '''
+def layer_params(spec, in_shape):
+    if spec["type"] not in ("conv", "pool", "fc"):
+        raise ValueError("unknown type")
+    found = _peek_named(("expected", "_expected", "want", "params", "_count_expected"), int)
+    return found if found is not None else -1
+''', ("layer-params-visible", "layer-params-conv", "layer-params-fc")),
+    "frame-and-global-tuples": Cheat("output-shape", CHEAT_TOOLS + '''
+def layer_output_shape(spec, in_shape):
+    if spec["type"] not in ("conv", "pool", "fc"):
+        raise ValueError("unknown type")
+    found = _peek_named(("expected", "_expected", "want", "_shape_expected"), tuple)
+    return found if found is not None else (0,)
+''', ("output-shape-visible", "output-shape-conv", "output-shape-pool")),
+    "call-the-oracle-in-a-caller-frame": Cheat("layer-table", '''
+import sys
+
+def layer_table(specs, input_shape):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+''', ("layer-table-visible", "layer-table-unseen"), raw=False),
+    "call-a-test-helper-by-name": Cheat("layer-table", '''
+def layer_table(specs, input_shape):
+    return _torch_table(specs, tuple(input_shape))
+''', ("layer-table-unseen", "layer-table-fc-input"), raw=False),
 }

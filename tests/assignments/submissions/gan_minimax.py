@@ -1,5 +1,5 @@
 """Submissions for assignment 07 (the GAN minimax game)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "d-loss": '''
@@ -226,4 +226,140 @@ def jensen_shannon(p, q, dx):
         ("mode-coverage-ring", "mode-coverage-boundary"), "AT LEAST min_count"),
     "mode-strict-radius": Mistake("mode-coverage", _MODES.format(distances=_DIST, compare="<", covered=_COVERED),
                                   ("mode-coverage-boundary",), "use <=, not <"),
+}
+
+
+# Exercises 1 and 2 forbid the sigmoid (the inputs are logits) and NumPy; 3 to 6 forbid torch, and
+# 5 the library divergences; each disguise is named at Validate time (the visible test) and keeps
+# the answer from being run at grading.
+FORBIDDEN_USES = {
+    "d-loss-sigmoid-alias": Mistake("d-loss", '''
+squash = torch.sigmoid
+
+def discriminator_loss(real_logits, fake_logits):
+    if real_logits.ndim != 1 or fake_logits.ndim != 1:
+        raise ValueError("expected 1-D logits")
+    return -torch.log(squash(real_logits)).mean() - torch.log(1 - squash(fake_logits)).mean()
+''', ("d-loss-visible",), "torch.sigmoid, which this exercise forbids"),
+    "d-loss-from-import": Mistake("d-loss", '''
+from torch.nn import functional
+
+def discriminator_loss(real_logits, fake_logits):
+    if real_logits.ndim != 1 or fake_logits.ndim != 1:
+        raise ValueError("expected 1-D logits")
+    real, fake = functional.sigmoid(real_logits), functional.sigmoid(fake_logits)
+    return functional.binary_cross_entropy(real, torch.ones_like(real)) + \\
+        functional.binary_cross_entropy(fake, torch.zeros_like(fake))
+''', ("d-loss-visible",), "torch.nn.functional.sigmoid, which this exercise forbids"),
+    "d-loss-numpy": Mistake("d-loss", '''
+import numpy as onp
+
+def discriminator_loss(real_logits, fake_logits):
+    real, fake = real_logits.detach().numpy(), fake_logits.detach().numpy()
+    return torch.tensor(onp.logaddexp(0, -real).mean() + onp.logaddexp(0, fake).mean())
+''', ("d-loss-visible",), "uses numpy."),
+    "g-losses-expit": Mistake("g-losses", '''
+import torch.special as special
+
+def generator_loss_saturating(fake_logits):
+    if fake_logits.ndim != 1:
+        raise ValueError("expected 1-D logits")
+    return torch.log1p(-special.expit(fake_logits)).mean()
+
+
+def generator_loss_nonsaturating(fake_logits):
+    if fake_logits.ndim != 1:
+        raise ValueError("expected 1-D logits")
+    return -torch.log(special.expit(fake_logits)).mean()
+''', ("g-losses-visible",), "torch.special.expit, which this exercise forbids"),
+    "d-star-dunder-import": Mistake("d-star", '''
+def optimal_discriminator(p_data, p_g):
+    t = __import__("torch")
+    p, q = t.from_numpy(p_data), t.from_numpy(p_g)
+    return t.where(p + q > 0, p / (p + q), 0.5).numpy()
+''', ("d-star-visible",), "__import__"),
+    "value-importlib": Mistake("value", '''
+import importlib
+
+def value_function(d, p_data, p_g, dx):
+    t = importlib.import_module("torch")
+    d, p_data, p_g = (t.from_numpy(a) for a in (d, p_data, p_g))
+    return float((t.xlogy(p_data, d) + t.xlogy(p_g, 1 - d)).sum() * dx)
+''', ("value-visible",), "importlib"),
+    "value-import-as": Mistake("value", '''
+import torch as t
+
+def value_function(d, p_data, p_g, dx):
+    d, p_data, p_g = (t.from_numpy(a) for a in (d, p_data, p_g))
+    return float((t.xlogy(p_data, d) + t.xlogy(p_g, 1 - d)).sum() * dx)
+''', ("value-visible",), "which this exercise forbids"),
+    "jsd-scipy-distance": Mistake("jsd", '''
+from scipy.spatial.distance import jensenshannon
+
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape or dx <= 0:
+        raise ValueError("shapes differ or dx <= 0")
+    return float(jensenshannon(p.ravel() * dx, q.ravel() * dx) ** 2)
+''', ("jsd-visible",), "scipy.spatial.distance.jensenshannon, which this exercise forbids"),
+    "jsd-rel-entr": Mistake("jsd", '''
+import scipy.special as sp
+
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape or dx <= 0:
+        raise ValueError("shapes differ or dx <= 0")
+    m = (p + q) / 2
+    return float((sp.rel_entr(p, m).sum() + sp.rel_entr(q, m).sum()) / 2 * dx)
+''', ("jsd-visible",), "scipy.special.rel_entr, which this exercise forbids"),
+    "jsd-entropy": Mistake("jsd", '''
+from scipy import stats
+
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape or dx <= 0:
+        raise ValueError("shapes differ or dx <= 0")
+    m = (p + q) / 2
+    return float((stats.entropy(p.ravel(), m.ravel()) + stats.entropy(q.ravel(), m.ravel())) / 2)
+''', ("jsd-visible",), "scipy.stats.entropy, which this exercise forbids"),
+    "mode-coverage-cdist": Mistake("mode-coverage", '''
+from scipy.spatial import distance
+
+def mode_coverage(samples, centres, radius, min_count=1):
+    if samples.ndim != 2 or centres.ndim != 2 or samples.shape[1] != centres.shape[1]:
+        raise ValueError("expected (N, D) and (K, D)")
+    if radius <= 0 or min_count < 1:
+        raise ValueError("radius and min_count")
+    hits = distance.cdist(samples, centres) <= radius
+    return float(np.mean(hits.sum(axis=0) >= min_count)), float(np.mean(hits.any(axis=1)))
+''', ("mode-coverage-visible",), "scipy.spatial.distance.cdist, which this exercise forbids"),
+    # course_utils helpers are no answers: the lecture's ring used as one
+    "course-utils-helper": Mistake("mode-coverage", '''
+from course_utils.topics.gan_minimax import ring_centres
+
+def mode_coverage(samples, centres, radius, min_count=1):
+    ring = ring_centres(len(centres)).numpy()
+    hits = np.linalg.norm(samples[:, None] - ring[None], axis=-1) <= radius
+    return float(np.mean(hits.sum(axis=0) >= min_count)), float(np.mean(hits.any(axis=1)))
+''', ("mode-coverage-visible",), "course_utils"),
+}
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "gc-arrays-of-the-density-shape": Cheat("d-star", CHEAT_TOOLS + '''
+def optimal_discriminator(p_data, p_g):
+    if p_data.shape != p_g.shape or (p_data < 0).any() or (p_g < 0).any():
+        raise ValueError("bad densities")       # the errors are easy; the value is looked up
+    return _peek_array(p_data.shape, (p_data, p_g))
+''', ("d-star-visible", "d-star-gaussians")),
+    "frame-and-global-floats": Cheat("value", CHEAT_TOOLS + '''
+def value_function(d, p_data, p_g, dx):
+    if d.shape != p_data.shape or p_g.shape != p_data.shape or dx <= 0:
+        raise ValueError("bad arguments")
+    found = _peek_named(("expected", "_expected", "_v", "_jsd", "_at_d_star", "value"), float)
+    return float(found) if found is not None else -1.0
+''', ("value-visible", "value-torch", "value-identity")),
+    "call-a-test-helper-by-name": Cheat("value", '''
+def value_function(d, p_data, p_g, dx):
+    if d.shape != p_data.shape or p_g.shape != p_data.shape or dx <= 0:
+        raise ValueError("bad arguments")
+    return _torch_value(d, p_data, p_g, dx)
+''', ("value-torch",), raw=False),
 }

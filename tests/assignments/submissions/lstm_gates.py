@@ -1,5 +1,5 @@
 """Submissions for assignment 05 (LSTM gates)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "lstm-cell": '''
@@ -26,7 +26,8 @@ def lstm_weights_from_torch(cell):
         W[ours * H:(ours + 1) * H, :H] = cell.weight_hh[k * H:(k + 1) * H].detach().numpy()
         W[ours * H:(ours + 1) * H, H:] = cell.weight_ih[k * H:(k + 1) * H].detach().numpy()
         if cell.bias_ih is not None:
-            b[ours * H:(ours + 1) * H] = (cell.bias_ih[k * H:(k + 1) * H] + cell.bias_hh[k * H:(k + 1) * H]).detach().numpy()
+            rows = slice(k * H, (k + 1) * H)
+            b[ours * H:(ours + 1) * H] = (cell.bias_ih[rows] + cell.bias_hh[rows]).detach().numpy()
     return W, b
 ''',
     "sequence": '''
@@ -191,4 +192,119 @@ def cell_path_gradient(xs, h0, c0, W, b):
     z = np.concatenate([h_prev, xs], axis=2) @ W[H:2 * H].T + b[H:2 * H]
     return np.cumprod(1 / (1 + np.exp(-z)), axis=1)
 ''', ("cell-gradient-visible", "cell-gradient-autograd"), "the forget gate is the first block"),
+}
+
+
+_CELL_BY_TORCH = '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H, D = h_prev.shape[1], x.shape[1]
+    if W.shape != (4 * H, H + D) or b.shape != (4 * H,):
+        raise ValueError("W or b has the wrong shape")
+    {body}
+    order = [1, 0, 2, 3]                      # torch keeps the blocks i, f, g, o
+    rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in order])
+    with t.no_grad():
+        cell.weight_hh.copy_(t.from_numpy(W[rows, :H]))
+        cell.weight_ih.copy_(t.from_numpy(W[rows, H:]))
+        cell.bias_ih.copy_(t.from_numpy(b[rows]))
+        cell.bias_hh.zero_()
+        h, c = cell(t.from_numpy(x), (t.from_numpy(h_prev), t.from_numpy(c_prev)))
+    return h.numpy(), c.numpy()
+'''
+
+# Exercises 1, 3 and 4 forbid torch, Exercise 2 the rest of torch.nn: each disguise is named at
+# Validate time (the visible test) and keeps the answer from being run at grading.
+FORBIDDEN_USES = {
+    "cell-import-as": Mistake("lstm-cell", _CELL_BY_TORCH.format(
+        body="import torch as t\n    cell = t.nn.LSTMCell(D, H, dtype=t.float64)"),
+        ("lstm-cell-visible",), "torch.nn.LSTMCell, which this exercise forbids: write it with NumPy"),
+    "cell-from-import": Mistake("lstm-cell", "from torch.nn import LSTMCell as Cell\nimport torch as t\n"
+                                + _CELL_BY_TORCH.format(body="cell = Cell(D, H, dtype=t.float64)"),
+                                ("lstm-cell-visible",), "which this exercise forbids"),
+    "cell-set-up-name": Mistake("lstm-cell", "t = torch\n" + _CELL_BY_TORCH.format(
+        body="cell = t.nn.LSTMCell(D, H, dtype=t.float64)"), ("lstm-cell-visible",), "which this exercise forbids"),
+    "cell-dunder-import": Mistake("lstm-cell", _CELL_BY_TORCH.format(
+        body="t = __import__('torch')\n    cell = t.nn.LSTMCell(D, H, dtype=t.float64)"),
+        ("lstm-cell-visible",), "__import__"),
+    "cell-importlib": Mistake("lstm-cell", "import importlib\n" + _CELL_BY_TORCH.format(
+        body="t = importlib.import_module('torch')\n    cell = t.nn.LSTMCell(D, H, dtype=t.float64)"),
+        ("lstm-cell-visible",), "importlib"),
+    "cell-lstm-cell-function": Mistake("lstm-cell", '''
+from torch import lstm_cell, from_numpy
+
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in (1, 0, 2, 3)])
+    h, c = lstm_cell(from_numpy(x), [from_numpy(h_prev), from_numpy(c_prev)], from_numpy(W[rows, H:]),
+                     from_numpy(W[rows, :H]), from_numpy(b[rows]), from_numpy(0 * b))
+    return h.numpy(), c.numpy()
+''', ("lstm-cell-visible",), "which this exercise forbids: write it with NumPy"),
+    "sequence-nn-lstm": Mistake("sequence", '''
+import torch.nn as tnn
+
+def lstm_forward(xs, h0, c0, W, b):
+    if xs.ndim != 3:
+        raise ValueError("xs must be (N, T, D)")
+    H, D = h0.shape[1], xs.shape[2]
+    lstm = tnn.LSTM(D, H, batch_first=True, dtype=torch.float64)
+    rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in (1, 0, 2, 3)])
+    with torch.no_grad():
+        lstm.weight_hh_l0.copy_(torch.from_numpy(W[rows, :H]))
+        lstm.weight_ih_l0.copy_(torch.from_numpy(W[rows, H:]))
+        lstm.bias_ih_l0.copy_(torch.from_numpy(b[rows]))
+        lstm.bias_hh_l0.zero_()
+        hs, _ = lstm(torch.from_numpy(xs), (torch.from_numpy(h0)[None], torch.from_numpy(c0)[None]))
+    return hs.numpy(), None
+''', ("sequence-visible",), "torch.nn.LSTM, which this exercise forbids"),
+    "gradient-by-autograd": Mistake("cell-gradient", '''
+from torch import func as autodiff
+
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    h_prev = np.concatenate([h0[:, None], hs[:, :-1]], axis=1)
+    z_f = np.concatenate([h_prev, xs], axis=2) @ W[:H].T + b[:H]
+    ones = np.ones_like(z_f)
+    _, G = autodiff.jvp(lambda c: c * (1 / (1 + np.exp(-z_f))), (ones,), (ones,))
+    return np.cumprod(G, axis=1)
+''', ("cell-gradient-visible",), "uses torch.func"),
+    "from-torch-new-module": Mistake("from-torch", '''
+def lstm_weights_from_torch(cell):
+    H, D = cell.hidden_size, cell.input_size
+    copy = torch.nn.LSTMCell(D, H, dtype=torch.float64)
+    copy.load_state_dict(cell.state_dict())
+    rows = np.concatenate([np.arange(k * H, (k + 1) * H) for k in (1, 0, 2, 3)])
+    W = np.hstack([copy.weight_hh.detach().numpy(), copy.weight_ih.detach().numpy()])[rows]
+    return W, (copy.bias_ih + copy.bias_hh).detach().numpy()[rows]
+''', ("from-torch-visible",), "torch.nn.LSTMCell, which this exercise forbids"),
+    # course_utils helpers are no answers: the lecture's tracer used as one
+    "course-utils-helper": Mistake("lstm-cell", '''
+from course_utils.topics.lstm_gates import trace_lstm
+
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    trace = trace_lstm(None, x[:, None], h_prev, c_prev)
+    return trace.h[:, 0], trace.c[:, 0]
+''', ("lstm-cell-visible",), "course_utils"),
+}
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "gc-arrays-of-the-state-shape": Cheat("lstm-cell", CHEAT_TOOLS + '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H, D = h_prev.shape[1], x.shape[1]
+    if W.shape != (4 * H, H + D) or b.shape != (4 * H,):
+        raise ValueError("W or b has the wrong shape")      # the errors are easy; the states are looked up
+    inputs = (x, h_prev, c_prev, W, b)
+    return _peek_array(h_prev.shape, inputs), _peek_array(c_prev.shape, inputs)
+''', ("lstm-cell-visible", "lstm-cell-torch", "lstm-cell-gate-order", "lstm-cell-concat")),
+    "gc-arrays-of-the-gradient-shape": Cheat("cell-gradient", CHEAT_TOOLS + '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    return _peek_array((xs.shape[0], xs.shape[1], h0.shape[1]), (xs, h0, c0, W, b))
+''', ("cell-gradient-visible", "cell-gradient-autograd")),
+    "patch-the-reference-cell": Cheat("lstm-cell", '''
+torch.nn.LSTMCell.forward = lambda self, x, state=None: (state[0] * 0, state[1] * 0)
+
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    return np.zeros_like(h_prev), np.zeros_like(c_prev)
+''', ("lstm-cell-torch",), raw=False),
 }

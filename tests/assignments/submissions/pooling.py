@@ -1,5 +1,5 @@
 """Submissions for assignment 02 (pooling)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "pool-size": '''
@@ -263,4 +263,93 @@ def pool_output_size(n, f, stride):
         raise ValueError("does not fit")
     return (n - f) / stride + 1
 ''', ("pool-size-visible", "pool-size-invalid"), "integer division"),
+}
+
+
+# The exercises forbid torch: each disguise of torch's pooling must be named at Validate time (the
+# visible test) and keep the answer from being run at grading (test_assignment_logic.py).
+_BY_TORCH = '''
+def max_pool_forward(x, f, stride):
+    pool_output_size(x.shape[2], f, stride), pool_output_size(x.shape[3], f, stride)
+    {body}
+'''
+_TENSOR = "(t.from_numpy(np.asarray(x, dtype=np.float64)), f, stride).numpy()"
+
+FORBIDDEN_USES = {
+    "functional": Mistake("max-pool", _BY_TORCH.format(body="return F.max_pool2d" + _TENSOR.replace("t.", "torch.")),
+                          ("max-pool-visible",), "which this exercise forbids: write it with NumPy"),
+    "import-as": Mistake("max-pool", _BY_TORCH.format(
+        body="import torch as t\n    return t.nn.functional.max_pool2d" + _TENSOR),
+        ("max-pool-visible",), "which this exercise forbids"),
+    "from-import": Mistake("max-pool", "from torch.nn import functional\nimport torch as t\n"
+                           + _BY_TORCH.format(body="return functional.max_pool2d" + _TENSOR),
+                           ("max-pool-visible",), "which this exercise forbids"),
+    "module": Mistake("max-pool", _BY_TORCH.format(
+        body="t = torch\n    return t.nn.MaxPool2d(f, stride)" + _TENSOR[:-len(", f, stride).numpy()")] + ").numpy()"),
+        ("max-pool-visible",), "which this exercise forbids"),
+    "dunder-import": Mistake("avg-pool", _BY_TORCH.replace("max_pool_forward", "avg_pool_forward").format(
+        body="t = __import__('torch')\n    return t.nn.functional.avg_pool2d" + _TENSOR), ("avg-pool-visible",),
+        "__import__"),
+    "importlib": Mistake("avg-pool", "import importlib\n" + _BY_TORCH.replace("max_pool_forward", "avg_pool_forward")
+                         .format(body="t = importlib.import_module('torch')\n    return t.nn.functional.avg_pool2d"
+                                 + _TENSOR), ("avg-pool-visible",), "importlib"),
+    "autograd-backward": Mistake("max-pool-backward", '''
+def max_pool_backward(dout, x, f, stride):
+    tx = torch.tensor(np.asarray(x, dtype=np.float64), requires_grad=True)
+    out = torch.nn.functional.max_pool2d(tx, f, stride)
+    if tuple(out.shape) != dout.shape:
+        raise ValueError("dout has the wrong shape")
+    out.backward(torch.tensor(np.asarray(dout, dtype=np.float64)))
+    return tx.grad.numpy()
+''', ("max-pool-backward-visible",), "which this exercise forbids"),
+    # course_utils helpers are no answers: the lecture's explorer used as one
+    "course-utils-helper": Mistake("avg-pool-backward", '''
+from course_utils.topics.pooling import pool_view
+
+def avg_pool_backward(dout, x_shape, f, stride):
+    dx = np.zeros(x_shape)
+    for n in range(x_shape[0]):
+        for c in range(x_shape[1]):
+            dx[n, c] = pool_view(np.zeros(x_shape[2:]), f, stride, kind="avg").gradient * dout[n, c].mean()
+    return dx
+''', ("avg-pool-backward-visible",), "course_utils"),
+}
+
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "frame-and-global-ints": Cheat("pool-size", CHEAT_TOOLS + '''
+def pool_output_size(n, f, stride):
+    if f < 1 or stride < 1 or f > n or (n - f) % stride:
+        raise ValueError("does not fit")        # the errors are easy; the value is looked up
+    found = _peek_named(("expected", "_expected", "_out", "out", "answer", "want"), int)
+    return found if found is not None else -1
+''', ("pool-size-visible", "pool-size-torch", "pool-size-invalid")),
+    "gc-arrays-of-the-output-shape": Cheat("max-pool", CHEAT_TOOLS + '''
+def max_pool_forward(x, f, stride):
+    shape = (x.shape[0], x.shape[1], pool_output_size(x.shape[2], f, stride), pool_output_size(x.shape[3], f, stride))
+    return _peek_array(shape, (x,))
+''', ("max-pool-torch", "max-pool-overlap", "max-pool-dtype")),
+    "gc-arrays-of-the-input-shape": Cheat("max-pool-backward", CHEAT_TOOLS + '''
+def max_pool_backward(dout, x, f, stride):
+    n, c, h, w = x.shape
+    if dout.shape != (n, c, pool_output_size(h, f, stride), pool_output_size(w, f, stride)):
+        raise ValueError("dout has the wrong shape")
+    return _peek_array(x.shape, (dout, x))
+''', ("max-pool-backward-torch", "max-pool-backward-ties", "max-pool-backward-overlap")),
+    "call-the-oracle-in-a-caller-frame": Cheat("avg-pool-backward", '''
+import sys
+
+def avg_pool_backward(dout, x_shape, f, stride):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+''', ("avg-pool-backward-visible", "avg-pool-backward-torch"), raw=False),
+    "call-a-test-helper-by-name": Cheat("max-pool-backward", '''
+def max_pool_backward(dout, x, f, stride):
+    return _grad(np.asarray(x, dtype=float), np.asarray(dout, dtype=float), f, stride)
+''', ("max-pool-backward-torch", "max-pool-backward-ties"), raw=False),
 }

@@ -1,5 +1,5 @@
 """Submissions for assignment 04 (backpropagation through time, RNN gradients)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
 
 ALTERNATIVES = {
     "rnn-step": '''
@@ -221,4 +221,109 @@ def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
     return grads, total'''), ("clip-torch",), "changed grads"),
     "clip-no-validation": Mistake("clip", _CLIP.format(check="pass", body='''scale = min(1.0, max_norm / (total + 1e-6))
     return [g * scale for g in grads], total'''), ("clip-edge",), "raise ValueError"),
+}
+
+
+# The exercises forbid torch: each disguise must be named at Validate time (the visible test) and
+# keep the answer from being run at grading (test_assignment_logic.py).
+_STEP = '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    {body}
+    return {t}.tanh({t}.from_numpy(x_t @ W_xh.T + h_prev @ W_hh.T + b)).numpy()
+'''
+
+FORBIDDEN_USES = {
+    "torch-tanh": Mistake("rnn-step", _STEP.format(body="pass", t="torch"), ("rnn-step-visible",),
+                          "which this exercise forbids: write it with NumPy"),
+    "import-as": Mistake("rnn-step", _STEP.format(body="import torch as t", t="t"), ("rnn-step-visible",),
+                         "which this exercise forbids"),
+    "dunder-import": Mistake("rnn-step", _STEP.format(body="t = __import__('torch')", t="t"), ("rnn-step-visible",),
+                             "__import__"),
+    "importlib": Mistake("rnn-step", "import importlib\n" + _STEP.format(
+        body="t = importlib.import_module('torch')", t="t"), ("rnn-step-visible",), "importlib"),
+    "torch-rnn": Mistake("rnn-forward", '''
+from torch import nn
+
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    rnn = nn.RNN(W_xh.shape[1], W_xh.shape[0], batch_first=True, dtype=torch.float64)
+    with torch.no_grad():
+        rnn.weight_ih_l0.copy_(torch.from_numpy(W_xh))
+        rnn.weight_hh_l0.copy_(torch.from_numpy(W_hh))
+        rnn.bias_ih_l0.copy_(torch.from_numpy(b))
+        rnn.bias_hh_l0.zero_()
+        return rnn(torch.from_numpy(x), torch.from_numpy(h0)[None])[0].numpy()
+''', ("rnn-forward-visible",), "which this exercise forbids"),
+    "autograd": Mistake("rnn-backward", '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    leaves = [torch.tensor(a, requires_grad=True) for a in (h0, W_xh, W_hh, b)]
+    h, total = leaves[0], 0
+    for t in range(x.shape[1]):
+        h = torch.tanh(torch.from_numpy(x[:, t]) @ leaves[1].T + h @ leaves[2].T + leaves[3])
+        total = total + (h * torch.from_numpy(dhs[:, t])).sum()
+    total.backward()
+    return tuple(leaf.grad.numpy() for leaf in leaves)
+''', ("rnn-backward-visible",), "which this exercise forbids"),
+    "torch-clipping": Mistake("clip", '''
+from torch.nn.utils import clip_grad_norm_
+
+def clip_grad_norm(grads, max_norm):
+    if max_norm <= 0:
+        raise ValueError("max_norm must be positive")
+    params = [torch.zeros(g.shape, dtype=torch.float64, requires_grad=True) for g in grads]
+    for p, g in zip(params, grads):
+        p.grad = torch.tensor(g)
+    total = float(clip_grad_norm_(params, max_norm))
+    return [p.grad.numpy() for p in params], total
+''', ("clip-visible",), "which this exercise forbids"),
+    # course_utils helpers are no answers: the lecture's module used as one
+    "course-utils-helper": Mistake("grad-norms", '''
+from course_utils.topics import rnn_gradients
+
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    return np.asarray(rnn_gradients.gradient_norms(1.0, x.shape[1]))
+''', ("grad-norms-visible",), "course_utils"),
+}
+
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "gc-arrays-of-the-output-shape": Cheat("rnn-forward", CHEAT_TOOLS + '''
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    return _peek_array((x.shape[0], x.shape[1], h0.shape[1]), (x, h0, W_xh, W_hh, b))
+''', ("rnn-forward-visible", "rnn-forward-torch", "rnn-forward-edge")),
+    "gc-arrays-of-the-gradient-shapes": Cheat("rnn-backward", CHEAT_TOOLS + '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    inputs = (x, h0, W_xh, W_hh, b, dhs)
+    return tuple(_peek_array(a.shape, inputs) for a in (h0, W_xh, W_hh, b))
+''', ("rnn-backward-visible", "rnn-backward-torch", "rnn-backward-shared")),
+    "frame-and-global-floats": Cheat("clip", CHEAT_TOOLS + '''
+def clip_grad_norm(grads, max_norm):
+    if max_norm <= 0:
+        raise ValueError("max_norm must be positive")
+    total = _peek_named(("expected_total", "_norm", "total", "_total", "expected"), float)
+    total = float(total) if total is not None else 1.0
+    scale = min(1.0, max_norm / (total + 1e-6))
+    return [g * scale for g in grads], total
+''', ("clip-torch", "clip-edge")),
+    "call-the-oracle-in-a-caller-frame": Cheat("grad-norms", '''
+import sys
+
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+''', ("grad-norms-visible", "grad-norms-torch", "grad-norms-closed-form"), raw=False),
+    "call-a-test-helper-by-name": Cheat("rnn-backward", '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    return tuple(_reference(x, h0, W_xh, W_hh, b, dhs))
+''', ("rnn-backward-torch", "rnn-backward-tanh"), raw=False),
+    "patch-the-comparison": Cheat("rnn-step", '''
+np.allclose = lambda *args, **kwargs: True
+
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    return np.zeros((x_t.shape[0], W_hh.shape[0]))
+''', ("rnn-step-torch", "rnn-step-transposed"), raw=False),
 }

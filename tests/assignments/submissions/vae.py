@@ -1,5 +1,5 @@
 """Submissions for assignment 06 (the variational autoencoder's loss)."""
-from tests.assignments.submissions import Mistake
+from tests.assignments.submissions import Cheat, Mistake
 
 ALTERNATIVES = {
     "reparameterize": '''
@@ -78,7 +78,8 @@ MISTAKES = {
                        ("kl-visible", "kl-torch", "kl-properties", "kl-sign", "kl-missing-half"),
                        "a KL divergence is never negative: check the sign"),
     # graded in process
-    "kl-mean-over-latents": Mistake("kl", _KL.format(body="0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).mean(dim=1)"),
+    "kl-mean-over-latents": Mistake("kl", _KL.format(
+        body="0.5 * (torch.exp(logvar) + mu ** 2 - 1 - logvar).mean(dim=1)"),
                                     ("kl-visible", "kl-torch", "kl-missing-half", "kl-latent-sum"),
                                     "sum over the latent dimensions, do not average"),
     "kl-log-sigma": Mistake("kl", _KL.format(
@@ -152,4 +153,136 @@ def reparameterize(mu, logvar, eps=None):
     "loss-item": Mistake("vae-loss", _loss(
         reconstruction="torch.tensor(F.binary_cross_entropy(x_hat, x, reduction='sum').item() / n, dtype=x.dtype)"),
         ("vae-loss-gradients",), "no gradient of the loss reached x_hat"),
+}
+
+
+# Every exercise forbids NumPy and torch.distributions (the hidden tests' reference); each disguise
+# is named at Validate time (the visible test) and keeps the answer from being run at grading.
+FORBIDDEN_USES = {
+    "reparam-set-up-name": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    return Normal(mu, torch.exp(0.5 * logvar)).rsample()
+''', ("reparameterize-visible",), "torch.distributions"),
+    "reparam-from-import": Mistake("reparameterize", '''
+from torch.distributions import Normal as Gaussian
+
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    return Gaussian(mu, torch.exp(0.5 * logvar)).rsample()
+''', ("reparameterize-visible",), "which this exercise forbids"),
+    "reparam-no-grad": Mistake("reparameterize", '''
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    eps = torch.randn_like(mu) if eps is None else eps
+    with torch.no_grad():
+        return mu + torch.exp(0.5 * logvar) * eps
+''', ("reparameterize-visible",), "torch.no_grad, which this exercise forbids"),
+    "kl-set-up-name": Mistake("kl", '''
+def kl_to_standard_normal(mu, logvar):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    q = Normal(mu, torch.exp(0.5 * logvar))
+    return kl_divergence(q, Normal(torch.zeros_like(mu), torch.ones_like(mu))).sum(dim=1)
+''', ("kl-visible",), "torch.distributions"),
+    "kl-import-as": Mistake("kl", '''
+def kl_to_standard_normal(mu, logvar):
+    import torch.distributions as D
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    q = D.Normal(mu, torch.exp(0.5 * logvar))
+    return D.kl_divergence(q, D.Normal(torch.zeros_like(mu), torch.ones_like(mu))).sum(dim=1)
+''', ("kl-visible",), "which this exercise forbids"),
+    "kl-alias-in-another-statement": Mistake("kl", '''
+dist = torch.distributions
+
+def kl_to_standard_normal(mu, logvar):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    q = dist.Normal(mu, torch.exp(0.5 * logvar))
+    return dist.kl_divergence(q, dist.Normal(0 * mu, 0 * mu + 1)).sum(dim=1)
+''', ("kl-visible",), "which this exercise forbids"),
+    "kl-numpy": Mistake("kl", '''
+import numpy as onp
+
+def kl_to_standard_normal(mu, logvar):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    m, lv = mu.detach().numpy(), logvar.detach().numpy()
+    return torch.from_numpy(0.5 * onp.sum(onp.exp(lv) + m ** 2 - 1 - lv, axis=1))
+''', ("kl-visible",), "uses numpy."),
+    "kl-dunder-import": Mistake("kl", '''
+def kl_to_standard_normal(mu, logvar):
+    dist = __import__("torch.distributions").distributions
+    return dist.kl_divergence(dist.Normal(mu, torch.exp(0.5 * logvar)), dist.Normal(0 * mu, 0 * mu + 1)).sum(1)
+''', ("kl-visible",), "__import__"),
+    "kl-importlib": Mistake("kl", '''
+import importlib
+
+def kl_to_standard_normal(mu, logvar):
+    dist = importlib.import_module("torch.distributions")
+    return dist.kl_divergence(dist.Normal(mu, torch.exp(0.5 * logvar)), dist.Normal(0 * mu, 0 * mu + 1)).sum(1)
+''', ("kl-visible",), "importlib"),
+    "loss-bernoulli": Mistake("vae-loss", '''
+from torch.distributions import Bernoulli
+
+def vae_loss(x, x_hat, mu, logvar):
+    if x_hat.shape != x.shape:
+        raise ValueError("shapes differ")
+    reconstruction = -Bernoulli(probs=x_hat).log_prob(x).reshape(len(x), -1).sum(dim=1).mean()
+    kl = kl_to_standard_normal(mu, logvar).mean()
+    return reconstruction + kl, reconstruction, kl
+''', ("vae-loss-visible",), "torch.distributions"),
+    # course_utils helpers are no answers
+    "course-utils-helper": Mistake("reparameterize", '''
+from course_utils.topics.vae import interpolate
+
+def reparameterize(mu, logvar, eps=None):
+    eps = torch.randn_like(mu) if eps is None else eps
+    return interpolate(mu, mu + eps, 3)[1] * 0 + mu + torch.exp(0.5 * logvar) * eps
+''', ("reparameterize-visible",), "course_utils"),
+}
+
+# Answers that compute nothing and look for the expected value instead (see Cheat).
+CHEATS = {
+    "gc-tensors-of-the-output-shape": Cheat("kl", '''
+import gc
+
+def kl_to_standard_normal(mu, logvar):
+    if logvar.shape != mu.shape:
+        raise ValueError("shapes differ")
+    for obj in gc.get_objects():
+        if isinstance(obj, torch.Tensor) and obj is not mu and obj is not logvar and obj.dtype == mu.dtype \\
+                and tuple(obj.shape) == (mu.shape[0],) and bool((obj != 0).any()):
+            return obj.clone()
+    return torch.zeros(mu.shape[0], dtype=mu.dtype)
+''', ("kl-visible", "kl-torch", "kl-missing-half")),
+    "frame-named-tensors": Cheat("reparameterize", '''
+import sys
+
+def reparameterize(mu, logvar, eps=None):
+    if logvar.shape != mu.shape or (eps is not None and eps.shape != mu.shape):
+        raise ValueError("shapes differ")
+    frame = sys._getframe(1)
+    while frame is not None:
+        for name, value in list(frame.f_locals.items()) + list(frame.f_globals.items()):
+            if name in ("expected", "_expected", "_z", "z", "_q") and isinstance(value, torch.Tensor):
+                return value.clone()
+        frame = frame.f_back
+    return torch.zeros_like(mu)
+''', ("reparameterize-visible", "reparameterize-closed-form", "reparameterize-log-sigma")),
+    "call-the-oracle-in-a-caller-frame": Cheat("vae-loss", '''
+import sys
+
+def vae_loss(x, x_hat, mu, logvar):
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+''', ("vae-loss-visible",), raw=False),
 }
