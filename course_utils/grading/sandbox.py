@@ -220,13 +220,15 @@ class Sandbox:
         args += _system_binds()
         args += ["--ro-bind", str(self.base / "etc" / "passwd"), "/etc/passwd",
                  "--ro-bind", str(self.base / "etc" / "group"), "/etc/group"]
-        for root in [*_python_roots(), str(PACKAGE)]:
-            args += [*_parents(root), "--ro-bind", root, root]
+        # the private folders first: a Python or a course that lives under /tmp (a CI checkout,
+        # say) is then bound on top of the private /tmp instead of being hidden by it
         args += ["--proc", "/proc", "--dev", "/dev",
                  "--perms", "1777", "--size", disk, "--tmpfs", "/tmp",
                  "--perms", "1777", "--size", disk, "--tmpfs", "/dev/shm",
-                 "--perms", "1777", "--size", disk, "--tmpfs", HOME,
-                 *_parents(str(self.ipc)), "--bind", str(self.ipc), str(self.ipc),
+                 "--perms", "1777", "--size", disk, "--tmpfs", HOME]
+        for root in [*_python_roots(), str(PACKAGE)]:
+            args += [*_parents(root), "--ro-bind", root, root]
+        args += [*_parents(str(self.ipc)), "--bind", str(self.ipc), str(self.ipc),
                  *_parents(SUBMISSION), "--ro-bind", str(self.files), SUBMISSION,
                  "--chdir", HOME, "--"]
         if self.as_root:

@@ -57,7 +57,7 @@ PROBES = {
                 "os.remove('big.bin')",
     "fill_tmp": "def fill():\n    for i in range(100):\n        open(f'/tmp/f{i}', 'wb').write(b'0' * (8 * 2**20))\n"
                 "print(json.dumps(attempt(fill)))\n"
-                "[os.remove(f'/tmp/{name}') for name in os.listdir('/tmp') if name.startswith('f')]",
+                "[os.remove(f'/tmp/{name}') for name in os.listdir('/tmp') if name[1:].isdigit()]",
     "nproc": "children = []\ndef spawn():\n    while True:\n"
              "        children.append(subprocess.Popen(['sleep', '60']))\n"
              "result = attempt(spawn)\nn = len(children)\n[c.kill() for c in children]\n[c.wait() for c in children]\n"
