@@ -144,7 +144,14 @@ class RejectForbiddenUses(Preprocessor):
     enabled = Bool(True).tag(config=True)
 
     def preprocess(self, nb, resources):
-        from course_utils.forbidden import _Analysis, builtin_names, declared_rules, find_forbidden, top_level_names
+        from course_utils.forbidden import (
+            _Analysis,
+            _global_reads,
+            builtin_names,
+            declared_rules,
+            find_forbidden,
+            top_level_names,
+        )
 
         code = [c for c in nb.cells if c.cell_type == "code"]
         tests = [c.source for c in code if _nbgrader(c).get("locked") and _nbgrader(c).get("grade")]
@@ -166,7 +173,7 @@ class RejectForbiddenUses(Preprocessor):
         for cell in answers:
             reach, todo = [cell], [cell]          # the cell and the answer cells it reads names of
             while todo:
-                names = {n.id for n in ast.walk(_parse(todo.pop().source)) if isinstance(n, ast.Name)}
+                names = _global_reads(_parse(todo.pop().source))   # not its locals or parameters
                 for other in answers:
                     if other not in reach and names & defined[id(other)]:
                         reach.append(other)

@@ -229,6 +229,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"{root} is not the course root (no nbgrader_config.py there)")
     if args.workers < 1:
         parser.error("--workers must be at least 1")
+    if args.zip and len(args.assignments) != 1:
+        parser.error("--zip needs exactly one assignment name")
     # Everything is checked before anything is collected or graded: a typo in the second name
     # must not leave the first graded and grades.csv unwritten.
     unknown = [a for a in args.assignments if not (root / "solutions" / a).is_dir()]
@@ -237,8 +239,6 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown assignment(s) {', '.join(map(repr, unknown))}: no solutions/<name>/; "
                      f"known: {', '.join(known) or 'none'}")
     if args.zip:
-        if len(args.assignments) != 1:
-            parser.error("--zip needs exactly one assignment name")
         try:
             collect_zip(root, args.assignments[0], args.zip.resolve(), args.name_regexp)
         except (FileNotFoundError, RuntimeError) as exc:

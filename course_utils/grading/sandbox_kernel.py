@@ -96,7 +96,13 @@ class SandboxedKernelManager(AsyncKernelManager):
         # host bwrap -> namespace init (pid 1) -> the kernel (pid 2, after setpriv and the launcher)
         kernel = next((p for p in descendants if _ns_pid(p.pid) == 2), None)
         init = next((p for p in descendants if _ns_pid(p.pid) == 1), None)
-        others = [p for p in descendants if p not in (kernel, init)]
+        others = []
+        for process in descendants:
+            try:
+                if process not in (kernel, init) and process.status() != psutil.STATUS_ZOMBIE:
+                    others.append(process)  # a zombie is already dead: its parent reaps it
+            except psutil.Error:
+                continue
         return kernel, others
 
     def kill_strays(self) -> int:

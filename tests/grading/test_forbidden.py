@@ -132,3 +132,18 @@ def test_a_local_name_shared_with_another_answer_cell_does_not_join_the_cells():
     ])
     nb, _ = RejectForbiddenUses().preprocess(nb, {})
     assert "not run" not in nb.cells[3].source, nb.cells[3].source
+
+
+def test_a_scratch_cell_does_not_reach_an_answer_through_a_parameter_of_the_same_name():
+    def cell(source, **meta):
+        return new_code_cell(source, metadata={"nbgrader": meta} if meta else {})
+
+    nb = new_notebook(cells=[
+        cell("import numpy as np", locked=True, grade_id="imports"),
+        cell("def double(x):\n    return 2 * x", grade_id="double", solution=True),
+        cell("expect_allowed(double, forbid=('torch',))", grade_id="double-visible", locked=True, grade=True),
+        cell("import glob\nx = glob.glob('*')"),          # the student's scratch cell
+    ])
+    nb, _ = RejectForbiddenUses().preprocess(nb, {})
+    assert "not run" not in nb.cells[1].source, nb.cells[1].source
+    assert "not run" in nb.cells[3].source          # the scratch cell itself imports glob

@@ -144,9 +144,13 @@ def test_a_file_shadowing_course_utils_is_not_used(hostile):
         "the submission itself is never changed"
 
 
-def test_dead_kernel_and_tampering_are_explained_in_the_feedback(hostile):
+def test_kernel_killers_and_tampering_are_explained_in_the_feedback(hostile):
+    """`import os` is no answer's business: the answer is not run, and the feedback says why (a
+    kernel that dies anyway costs only its cell: tests/grading/test_red_team.py, static checks off)."""
     feedback = hostile["course"] / "feedback"
-    assert "KernelDied" in (feedback / "os-exit" / NAME / f"{NAME}.html").read_text()
+    for student in ("os-exit", "kernel-dies"):
+        html = (feedback / student / NAME / f"{NAME}.html").read_text()
+        assert "not run" in html and "imports &#39;os&#39;" in html.replace("&#x27;", "&#39;"), student
     assert "may not modify" in (feedback / "monkeypatch-torch" / NAME / f"{NAME}.html").read_text()
 
 

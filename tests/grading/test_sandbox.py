@@ -101,7 +101,8 @@ async def _session(course: Path, preamble: str, marker: str) -> dict:
         results["killed"] = km.kill_strays()
         results["strays_after_kill"] = len(_strays(results["marker"]))
         out = []
-        await kc.execute_interactive("print(json.dumps(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())))",
+        await kc.execute_interactive("print(json.dumps(sorted(int(p) for p in os.listdir('/proc') if p.isdigit() "
+                                     "and open(f'/proc/{p}/stat').read().split(')')[-1].split()[0] != 'Z')))",
                                      output_hook=lambda m: out.append(m["content"].get("text", ""))
                                      if m["msg_type"] == "stream" else None, timeout=60)
         results["processes_after_kill"] = json.loads("".join(out))
