@@ -31,54 +31,28 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from course_utils.grading import forkserver
+
 __all__ = ["submitted_students", "submitted_assignments", "nbgrader", "main", "CANVAS_REGEXP"]
 
 #: File names of a Canvas "Download submissions" zip: ``<login>_<id>_<id>_<notebook>.ipynb``
 #: (``late_`` after the login for late work, ``-1``, ``-2`` after a resubmitted notebook's name).
 #: nbgrader matches it against the whole path of the extracted file.
 CANVAS_REGEXP = r"^.*/(?P<student_id>[^_/]+)_(?:late_)?\d+_\d+_(?P<file_id>[^/]+?)(?:-\d+)?\.ipynb$"
-LAUNCHER = Path(__file__).with_name("launcher.py")
-
-
-def _kill_tree(pid: int) -> None:
-    """Kill a process and all its descendants (nbgrader and the kernels it started)."""
-    import psutil
-
-    try:
-        parent = psutil.Process(pid)
-        processes = parent.children(recursive=True) + [parent]
-    except psutil.NoSuchProcess:
-        return
-    for process in processes:
-        try:
-            process.kill()
-        except psutil.NoSuchProcess:
-            pass
-    psutil.wait_procs(processes, timeout=10)
 
 
 def nbgrader(*args: str, cwd: Path, memory_mb: int | None = None,
              timeout: float | None = None) -> subprocess.CompletedProcess:
     """Run an nbgrader command with this interpreter's environment (its bin first on PATH).
 
-    With ``memory_mb``, nbgrader runs under that address-space limit (set by the launcher, a
-    process of its own) and so does each kernel it starts (``COURSE_MEMORY_MB``)."""
+    With ``memory_mb``, nbgrader runs under that address-space limit and so does each kernel it
+    starts (``COURSE_MEMORY_MB``). The process is a child of the fork server, which imported
+    nbgrader once (:mod:`course_utils.grading.forkserver`)."""
     bin_dir = str(Path(sys.executable).parent)
     env = dict(os.environ, PATH=bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    command = [sys.executable, "-m", "nbgrader", *args]
     if memory_mb:
         env["COURSE_MEMORY_MB"] = str(memory_mb)
-        command = [sys.executable, "-I", "-S", str(LAUNCHER), "--memory-mb", str(memory_mb), "--", *command]
-    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
-    try:
-        out, err = process.communicate(timeout=timeout)
-    except subprocess.TimeoutExpired:
-        _kill_tree(process.pid)  # the kernel runs in a session of its own: find it by ancestry
-        out, err = process.communicate()
-        err += f"\nstopped: the submission took longer than {timeout:.0f} s to grade"
-        return subprocess.CompletedProcess(process.args, 124, out, err)
-    return subprocess.CompletedProcess(process.args, process.returncode, out, err)
+    return forkserver.run(list(args), cwd=cwd, env=env, memory_mb=memory_mb, timeout=timeout)
 
 
 def symbolic_links(folder: Path) -> list[str]:
