@@ -3,7 +3,8 @@
 :func:`trace_lstm` runs a ``torch.nn.LSTMCell`` over one sequence and records, at every step
 ``t = 1..T``, its forget gate ``f_t``, input gate ``i_t``, candidate ``g_t`` (the slides'
 ``C~_t``), output gate ``o_t``, cell state ``C_t`` and hidden state ``h_t``.
-:func:`draw_lstm_step` draws them, with the values at one step in a table.
+:func:`draw_lstm_step` draws them, with the values at one step in a table;
+:func:`draw_lstm_cell` draws the slides' diagram of one step (defined in ``_lstm_diagram``).
 
 The cell itself computes only ``(h_t, C_t)``. The gates are read off torch's own computation by
 differentiation, never from a second copy of the LSTM equations, so that this module is an
@@ -29,8 +30,9 @@ import numpy as np
 import torch
 
 from course_utils._arrays import to_numpy
+from course_utils.topics._lstm_diagram import draw_lstm_cell
 
-__all__ = ["LSTMTrace", "as_lstm_cell", "trace_lstm", "draw_lstm_step"]
+__all__ = ["LSTMTrace", "as_lstm_cell", "trace_lstm", "draw_lstm_step", "draw_lstm_cell"]
 
 
 @dataclass(frozen=True)
@@ -213,7 +215,14 @@ def draw_lstm_step(trace: LSTMTrace, t: int, units=None, input_labels=None, titl
     table = np.stack([trace.forget[t - 1, units], trace.input[t - 1, units], trace.candidate[t - 1, units],
                       trace.output[t - 1, units], trace.cell[t - 1, units], trace.cell[t, units],
                       trace.hidden[t, units]], axis=1)
-    table_ax.imshow(np.clip(table, -1, 1), cmap="RdBu_r", vmin=-1.5, vmax=1.5, aspect="auto")
+    from matplotlib.colors import LinearSegmentedColormap
+
+    # the middle two thirds of RdBu_r, light enough for the numbers printed on it
+    light = LinearSegmentedColormap.from_list("RdBu_r_light", plt.get_cmap("RdBu_r")(np.linspace(1 / 6, 5 / 6, 256)))
+    cells = table_ax.imshow(np.clip(table, -1, 1), cmap=light, vmin=-1, vmax=1, aspect="auto")
+    bar = fig.colorbar(cells, ax=table_ax, fraction=0.05, pad=0.02, extend="both")
+    bar.set_label("colour: the value, clipped to [-1, 1]", fontsize=8)
+    bar.ax.tick_params(labelsize=7)
     for r in range(table.shape[0]):
         for k in range(table.shape[1]):
             table_ax.text(k, r, f"{table[r, k]:.2f}", ha="center", va="center", fontsize=7)

@@ -227,3 +227,92 @@ def test_draw_rejects_bad_arguments(small_trace, kwargs):
 def test_draw_needs_a_trace():
     with pytest.raises(TypeError):
         draw_lstm_step({"forget": np.zeros((2, 2))}, 1)
+
+
+# ----------------------------------------------------------------------------- draw_lstm_cell
+
+def _text_boxes(fig):
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    return [(t.get_text(), t.get_window_extent(renderer)) for ax in fig.axes for t in ax.texts if t.get_text().strip()]
+
+
+@pytest.mark.parametrize("highlight", [None, "forget", "input", "output", "cell"])
+def test_cell_diagram_names_every_part_without_overlapping_text(highlight):
+    from course_utils.topics.lstm_gates import draw_lstm_cell
+
+    fig = draw_lstm_cell(highlight=highlight)
+    try:
+        assert isinstance(fig, Figure)
+        boxes = _text_boxes(fig)
+        texts = [text for text, _ in boxes]
+        # the slides' picture: the states in and out, the three sigmoid gates and two tanh
+        for label in ("$C_{t-1}$", "$C_t$", "$h_{t-1}$", "$h_t$", "$x_t$", "$f_t$", "$i_t$", "$g_t$", "$o_t$"):
+            assert label in texts, label
+        assert texts.count("σ") == 3 and texts.count("tanh") == 2
+        assert texts.count("×") == 3 and texts.count("+") == 1
+        for name in ("forget gate", "input gate", "candidate", "output gate"):
+            assert name in texts
+        for k, (a, box_a) in enumerate(boxes):
+            for b, box_b in boxes[k + 1:]:
+                assert not box_a.overlaps(box_b), f"text {a!r} overlaps {b!r}"
+        figure_box = fig.bbox
+        for text, box in boxes:
+            assert figure_box.x0 <= box.x0 and box.x1 <= figure_box.x1, f"{text!r} leaves the figure"
+    finally:
+        plt.close(fig)
+
+
+def test_cell_diagram_arrows_end_on_a_shape_or_a_label():
+    """Every arrowhead touches the outline of a box, an ellipse or a circle, or points at a label."""
+    from matplotlib.patches import Circle, Ellipse, FancyBboxPatch
+
+    from course_utils.topics.lstm_gates import draw_lstm_cell
+
+    fig = draw_lstm_cell()
+    try:
+        ax = fig.axes[0]
+        heads = [np.array(a.xy, dtype=float) for a in ax.texts if getattr(a, "arrow_patch", None) is not None]
+        assert len(heads) >= 12
+        # patches[0] is the background of the cell
+        shapes = [p for p in ax.patches if isinstance(p, (Circle, Ellipse, FancyBboxPatch))][1:]
+
+        def distance_to_outline(point, patch):
+            if isinstance(patch, Circle):
+                return abs(np.hypot(*(point - patch.center)) - patch.radius)
+            if isinstance(patch, Ellipse):
+                (cx, cy), a, b = patch.center, patch.width / 2, patch.height / 2
+                return abs(np.hypot((point[0] - cx) / a, (point[1] - cy) / b) - 1) * min(a, b)
+            pad = 0.03                                   # the boxes' rounding pad
+            x0, y0 = patch.get_x() - pad, patch.get_y() - pad
+            x1, y1 = x0 + patch.get_width() + 2 * pad, y0 + patch.get_height() + 2 * pad
+            inside_x, inside_y = x0 - 1e-9 <= point[0] <= x1 + 1e-9, y0 - 1e-9 <= point[1] <= y1 + 1e-9
+            return min(abs(point[1] - y0) if inside_x else np.inf, abs(point[1] - y1) if inside_x else np.inf,
+                       abs(point[0] - x0) if inside_y else np.inf, abs(point[0] - x1) if inside_y else np.inf)
+
+        labels = [np.array(t.get_position(), dtype=float) for t in ax.texts if t.get_text() in ("$C_t$", "$h_t$")]
+        for head in heads:
+            on_shape = min(distance_to_outline(head, p) for p in shapes) < 0.02
+            at_label = min(np.hypot(*(head - q)) for q in labels) < 0.2
+            assert on_shape or at_label, f"an arrow ends at {head}, on no shape and at no label"
+    finally:
+        plt.close(fig)
+
+
+@pytest.mark.parametrize("kwargs, error", [(dict(highlight="gates"), ValueError), (dict(highlight=1), ValueError),
+                                           (dict(title=3), TypeError)])
+def test_cell_diagram_rejects_bad_arguments(kwargs, error):
+    from course_utils.topics.lstm_gates import draw_lstm_cell
+
+    with pytest.raises(error):
+        draw_lstm_cell(**kwargs)
+    plt.close("all")
+
+
+def test_step_table_has_a_colour_bar():
+    fig = draw_lstm_step(trace_lstm(random_cell(2, 3, 14), torch.randn(4, 2)), 2)
+    try:
+        labels = [ax.get_ylabel() for ax in fig.axes]
+        assert any("clipped to [-1, 1]" in label for label in labels)
+    finally:
+        plt.close(fig)
