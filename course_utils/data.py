@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import gzip
+import importlib.util
 import os
 import struct
 from pathlib import Path
@@ -28,12 +29,22 @@ def load_digits() -> tuple[torch.Tensor, torch.Tensor]:
     Returns ``images`` of shape (1797, 1, 8, 8), float32 in [0, 1], and ``labels`` of shape
     (1797,), int64 in 0..9.
     """
-    from sklearn.datasets import load_digits as _load
-
-    bunch = _load()
-    images = torch.tensor(bunch.images, dtype=torch.float32).unsqueeze(1) / 16.0
-    labels = torch.tensor(bunch.target, dtype=torch.int64)
+    table = np.loadtxt(_digits_file(), delimiter=",", dtype=np.float32)  # (1797, 65): 64 pixels, label
+    images = torch.from_numpy(table[:, :64].copy()).reshape(-1, 1, 8, 8) / 16.0
+    labels = torch.from_numpy(table[:, 64].astype(np.int64))
     return images, labels
+
+
+def _digits_file() -> Path:
+    """scikit-learn's copy of the digits (UCI's optdigits test set), found without importing
+    scikit-learn, which takes as long to import as torch."""
+    spec = importlib.util.find_spec("sklearn")
+    if spec is None or not spec.submodule_search_locations:
+        raise ModuleNotFoundError("the digits come with scikit-learn: pip install scikit-learn")
+    path = Path(list(spec.submodule_search_locations)[0]) / "datasets" / "data" / "digits.csv.gz"
+    if not path.is_file():
+        raise FileNotFoundError(f"{path} is missing: reinstall scikit-learn")
+    return path
 
 
 # IDX type byte -> (NumPy big-endian dtype)

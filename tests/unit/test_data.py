@@ -22,6 +22,24 @@ def test_load_digits_shapes_and_ranges():
     assert set(y.tolist()) == set(range(10))
 
 
+def test_load_digits_equals_scikit_learns_own_loader():
+    from sklearn.datasets import load_digits as sklearn_digits
+
+    x, y = data.load_digits()
+    bunch = sklearn_digits()
+    np.testing.assert_array_equal(x.numpy()[:, 0] * 16, bunch.images)
+    np.testing.assert_array_equal(y.numpy(), bunch.target)
+
+
+def test_load_digits_does_not_import_scikit_learn():
+    import subprocess
+    import sys
+
+    code = "import sys, course_utils.data as d; d.load_digits(); print('sklearn' in sys.modules)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.strip() == "False", done.stderr
+
+
 @pytest.mark.parametrize("dtype, code, fmt", [(np.uint8, 0x08, "B"), (np.int16, 0x0B, "h"),
                                               (np.int32, 0x0C, "i"), (np.float32, 0x0D, "f"),
                                               (np.float64, 0x0E, "d")])
