@@ -108,6 +108,14 @@ class LayerTable:
     def macs(self) -> int:
         return self.total("macs")
 
+    def activations(self, kinds: Iterable[str] | None = None, include_input: bool = True) -> int:
+        """Activation values per image: the ``values`` of the rows of ``kinds`` (every row when
+        None), plus the input image's values when ``include_input`` (the forward memory of a
+        table such as the slides' VGG16, whose first line is the input)."""
+        if not isinstance(include_input, bool):
+            raise ValueError(f"include_input must be True or False, got {include_input!r}")
+        return self.total("values", kinds) + (self.input_values if include_input else 0)
+
     def row(self, name: str) -> LayerRow:
         """The first row of the module called ``name``."""
         for r in self.rows:
