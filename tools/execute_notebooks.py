@@ -11,6 +11,7 @@ last measured row). Kernels run headless: explorers draw their static view.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import platform
 import re
@@ -32,6 +33,25 @@ def all_notebooks() -> list[Path]:
     return [p for p in found if ".ipynb_checkpoints" not in p.parts]
 
 
+#: the run-time sentence of a lecture's first cell, and of an assignment's prompt
+_HEADER = [(re.compile(r"About \d+ seconds on a [\w -]*?CPU"), "About {n} seconds on a 2-core CPU"),
+           (re.compile(r"Expected run time of(\s+)the whole(\s+)notebook: (?:under|about) \d+ s"),
+            "Expected run time of\\1the whole\\2notebook: about {n} s")]
+
+
+def stated_seconds(seconds: float) -> int:
+    """What a header states for a measured time: rounded up to a multiple of 5 s."""
+    return max(5, 5 * math.ceil(seconds / 5))
+
+
+def stamp_run_time(nb, seconds: float) -> None:
+    """Write the measured run time into the notebook's first cell (its header)."""
+    first = nb.cells[0]
+    n = stated_seconds(seconds)
+    for pattern, template in _HEADER:
+        first.source = pattern.sub(template.format(n=n), first.source)
+
+
 def execute(path: Path, write: bool) -> float:
     nb = nbformat.read(path, as_version=4)
     for cell in nb.cells:  # no timestamps: the stored notebook changes only when its outputs do
@@ -43,6 +63,7 @@ def execute(path: Path, write: bool) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     if write:
+        stamp_run_time(nb, elapsed)
         nbformat.write(nb, path)
     return elapsed
 
