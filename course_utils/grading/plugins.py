@@ -63,19 +63,22 @@ class ResilientExecute(Execute):
 
     def preprocess_cell(self, cell, resources, index):
         from nbclient.exceptions import DeadKernelError
-        from nbformat.v4 import new_output
 
         try:
             return super().preprocess_cell(cell, resources, index)
         except DeadKernelError:
-            self.log.warning("The kernel died in cell %d; restarting it", index)
-            cell.outputs.append(new_output(
-                "error", ename="KernelDied",
-                evalue="the kernel died while running this cell (os._exit, a crash, or memory "
-                       "exhausted); the cells after it ran in a new kernel",
-                traceback=["KernelDied: the kernel died while running this cell"]))
-            self._restart_and_replay(index)
-            return cell, self.resources
+            return self._lose_cell(cell, index, "KernelDied",
+                                   "the kernel died while running this cell (os._exit, a crash, or memory exhausted)")
+
+    def _lose_cell(self, cell, index, ename: str, what: str):
+        """The cell gets an error output ``ename: what``; a new kernel replays the earlier cells."""
+        from nbformat.v4 import new_output
+
+        self.log.warning("%s in cell %d; restarting the kernel", ename, index)
+        cell.outputs.append(new_output("error", ename=ename, evalue=f"{what}; the cells after it ran in a new kernel",
+                                       traceback=[f"{ename}: {what}"]))
+        self._restart_and_replay(index)
+        return cell, self.resources
 
     def _restart_and_replay(self, failed_index):
         from jupyter_core.utils import run_sync

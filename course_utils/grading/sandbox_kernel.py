@@ -143,19 +143,12 @@ class SandboxedExecute(ResilientExecute):
 
     def preprocess_cell(self, cell, resources, index):
         from nbclient.exceptions import CellTimeoutError
-        from nbformat.v4 import new_output
 
         try:
             return super().preprocess_cell(cell, resources, index)
         except CellTimeoutError:  # interrupted, and still no answer (e.g. starved by a fork bomb)
-            self.log.warning("The kernel stopped answering in cell %d; restarting it", index)
-            cell.outputs.append(new_output(
-                "error", ename="CellTimeoutError",
-                evalue="this cell ran out of time and its kernel stopped answering; the cells after "
-                       "it ran in a new kernel",
-                traceback=["CellTimeoutError: this cell ran out of time and its kernel stopped answering"]))
-            self._restart_and_replay(index)
-            return cell, self.resources
+            return self._lose_cell(cell, index, "CellTimeoutError",
+                                   "this cell ran out of time and its kernel stopped answering")
         finally:
             if isinstance(self.km, SandboxedKernelManager):
                 killed = self.km.kill_strays()

@@ -103,13 +103,15 @@ def _points(value, name: str) -> np.ndarray:
 
 
 def draw_snapshot(real, fake, surface=None, lim: float = 3.0, centres=None, radius: float | None = None,
-                  title: str | None = None, ax=None):
+                  title: str | None = None, ax=None, colorbar=False):
     """Draw real and generated 2-D samples over a discriminator's decision surface.
 
     real: (N, 2) and fake: (M, 2) points; surface: optional (n, n) array of probabilities in
     [0, 1] on ``grid_points(lim, n)`` (see :func:`decision_surface`), drawn as filled contours
     (red: "real", blue: "fake"); centres: optional (K, 2) mode centres, drawn as circles of
-    ``radius``. Draws into ``ax`` when given; returns the figure.
+    ``radius``. ``colorbar``: ``True`` adds a colour bar for the surface beside ``ax``; a list of
+    axes adds one shared by them (every surface uses the same levels 0, 0.1, ..., 1, so one bar
+    reads them all). Draws into ``ax`` when given; returns the figure.
     """
     import matplotlib.pyplot as plt
     from matplotlib.patches import Circle
@@ -123,7 +125,13 @@ def draw_snapshot(real, fake, surface=None, lim: float = 3.0, centres=None, radi
         if surface.ndim != 2 or surface.shape[0] != surface.shape[1]:
             raise ValueError(f"surface must be a square (n, n) array, got shape {surface.shape}")
         axis = np.linspace(-lim, lim, surface.shape[0])
-        ax.contourf(axis, axis, surface, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
+        filled = ax.contourf(axis, axis, surface, levels=np.linspace(0, 1, 11), cmap="RdBu_r", alpha=0.55)
+        if colorbar is not False:
+            host = ax if colorbar is True else list(colorbar)
+            bar = fig.colorbar(filled, ax=host, fraction=0.046, pad=0.04, ticks=np.linspace(0, 1, 6))
+            bar.set_label("D(x): probability of real")
+    elif colorbar is not False:
+        raise ValueError("a colour bar needs a surface to describe: pass surface=...")
     ax.scatter(real[:, 0], real[:, 1], s=3, color="0.25", alpha=0.5, label="real")
     ax.scatter(fake[:, 0], fake[:, 1], s=3, color="tab:orange", alpha=0.7, label="generated")
     if centres is not None:

@@ -22,7 +22,8 @@ import torch
 from course_utils._args import require_int
 from course_utils._arrays import to_numpy
 
-__all__ = ["interpolate", "latent_grid", "decode", "draw_latent_scatter", "draw_latent_point"]
+__all__ = ["interpolate", "latent_grid", "decode", "image_mosaic", "draw_latent_scatter", "draw_latent_point",
+           "draw_sample_panels"]
 
 Decoder = Callable[[torch.Tensor], torch.Tensor]
 
@@ -86,6 +87,30 @@ def decode(decoder: Decoder, z, image_shape: Sequence[int] = (8, 8)) -> np.ndarr
     return out.reshape(z.shape[0], height, width).numpy()
 
 
+def image_mosaic(images, ncols: int, pad: int = 0, fill: float = 1.0) -> np.ndarray:
+    """Tile images (n, H, W) or (n, 1, H, W) into one float64 array, ``ncols`` images per row.
+
+    Row-major: image k sits in tile row ``k // ncols``, tile column ``k % ncols``. ``pad`` rows and
+    columns of value ``fill`` separate neighbouring tiles (none around the border); a last row
+    that is not full is filled with ``fill``. The result has shape
+    (rows * H + (rows - 1) * pad, ncols * W + (ncols - 1) * pad) with rows = ceil(n / ncols).
+    """
+    arr = to_numpy(images, float)
+    if arr.ndim == 4 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    if arr.ndim != 3 or len(arr) == 0:
+        raise ValueError(f"images must have shape (n, H, W) or (n, 1, H, W) with n >= 1, got {arr.shape}")
+    ncols = require_int("ncols", ncols, 1)
+    pad = require_int("pad", pad, 0)
+    n, height, width = arr.shape
+    rows = -(-n // ncols)
+    out = np.full((rows * height + (rows - 1) * pad, ncols * width + (ncols - 1) * pad), float(fill))
+    for k in range(n):
+        top, left = (k // ncols) * (height + pad), (k % ncols) * (width + pad)
+        out[top:top + height, left:left + width] = arr[k]
+    return out
+
+
 def draw_latent_scatter(codes, labels=None, ax=None, title: str | None = None, prior_circles: bool = False,
                         max_points: int = 2000):
     """Scatter 2-D latent codes (n, 2), coloured by integer ``labels`` (n,) when given.
@@ -146,5 +171,37 @@ def draw_latent_point(decoder: Decoder, z1: float, z2: float, codes=None, labels
     right.imshow(image, cmap="gray", vmin=0.0, vmax=1.0)
     right.set_title(f"decoded at z = ({z1:.1f}, {z2:.1f})")
     right.set_axis_off()
+    fig.tight_layout()
+    return fig
+
+
+def draw_sample_panels(panels, ncols: int = 8, image_shape: Sequence[int] = (8, 8), suptitle: str | None = None):
+    """One figure, one labelled panel per entry of ``panels`` (a mapping title -> images).
+
+    Each value holds n images as (n, H*W), (n, H, W) or (n, 1, H, W) gray values in [0, 1]
+    (H, W = ``image_shape``); a panel shows them as an ``image_mosaic`` with ``ncols`` columns,
+    tiles separated by one white pixel, gray levels from 0 (black) to 1 (white). Panels sit side by
+    side in the order given. Returns the figure.
+    """
+    if not panels:
+        raise ValueError("panels is empty: give at least one title -> images entry")
+    height, width = (int(v) for v in image_shape)
+    mosaics = {}
+    for title, images in panels.items():
+        arr = to_numpy(images, float)
+        if arr.ndim < 2 or arr[0].size != height * width:
+            raise ValueError(f"panel {title!r}: expected images of {height * width} values each "
+                             f"(image_shape {(height, width)}), got an array of shape {arr.shape}")
+        mosaics[str(title)] = image_mosaic(arr.reshape(len(arr), height, width), ncols, pad=1)
+    height_ratio = max(m.shape[0] / m.shape[1] for m in mosaics.values())
+    panel_width = 4.8
+    figsize = (panel_width * len(mosaics), panel_width * height_ratio + (1.0 if suptitle else 0.6))
+    fig, axes = plt.subplots(1, len(mosaics), squeeze=False, figsize=figsize)
+    for ax, (title, mosaic) in zip(axes[0], mosaics.items()):
+        ax.imshow(mosaic, cmap="gray", vmin=0.0, vmax=1.0)
+        ax.set_title(title, fontsize=10)
+        ax.set_axis_off()
+    if suptitle:
+        fig.suptitle(suptitle)
     fig.tight_layout()
     return fig

@@ -155,6 +155,36 @@ def test_draw_snapshot_into_given_axes_and_numpy_input():
         plt.close(fig)
 
 
+def test_draw_snapshot_colour_bar_spans_zero_to_one_and_is_labelled():
+    surface = np.tile(np.linspace(0.0, 1.0, 11), (11, 1))      # D(x) rising from left to right
+    fig = draw_snapshot(np.zeros((3, 2)), np.ones((3, 2)), surface, colorbar=True)
+    try:
+        assert len(fig.axes) == 2                              # the plane and its colour bar
+        bar = fig.axes[1]
+        assert bar.get_ylabel() == "D(x): probability of real"
+        assert bar.get_ylim() == (0.0, 1.0)
+    finally:
+        plt.close(fig)
+
+
+def test_draw_snapshot_shared_colour_bar_for_several_panels():
+    fig, axes = plt.subplots(1, 3, layout="constrained")
+    try:
+        for k, ax in enumerate(axes):
+            draw_snapshot(np.zeros((3, 2)), np.ones((3, 2)), np.full((5, 5), 0.5), ax=ax,
+                          colorbar=list(axes) if k == 2 else False)
+        assert len(fig.axes) == 4                              # three panels, one bar
+        assert fig.axes[3].get_ylabel() == "D(x): probability of real"
+    finally:
+        plt.close(fig)
+
+
+def test_draw_snapshot_colour_bar_needs_a_surface():
+    with pytest.raises(ValueError, match="surface"):
+        draw_snapshot(np.zeros((3, 2)), np.ones((3, 2)), colorbar=True)
+    plt.close("all")
+
+
 @pytest.mark.parametrize("kwargs", [
     dict(real=np.zeros((3, 3)), fake=np.zeros((3, 2))),
     dict(real=np.zeros((3, 2)), fake=np.zeros(4)),

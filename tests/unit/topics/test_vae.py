@@ -11,6 +11,8 @@ from course_utils.topics.vae import (  # noqa: E402
     decode,
     draw_latent_point,
     draw_latent_scatter,
+    draw_sample_panels,
+    image_mosaic,
     interpolate,
     latent_grid,
 )
@@ -152,3 +154,62 @@ def test_draw_latent_point_without_codes_still_labels_the_plane():
     assert left.get_xlim() == (-3.0, 3.0)
     with pytest.raises(ValueError, match="expected 64 values"):
         draw_latent_point(lambda z: torch.zeros(len(z), 4), 0.0, 0.0)
+
+
+# ----------------------------------------------------------------------------- image_mosaic
+
+def test_image_mosaic_without_padding_equals_numpy_block():
+    images = np.arange(6 * 2 * 3, dtype=float).reshape(6, 2, 3)
+    expected = np.block([[images[0], images[1], images[2]], [images[3], images[4], images[5]]])
+    np.testing.assert_array_equal(image_mosaic(images, ncols=3), expected)
+    # a torch batch with a channel axis gives the same picture
+    np.testing.assert_array_equal(image_mosaic(torch.from_numpy(images)[:, None], ncols=3), expected)
+
+
+def test_image_mosaic_pads_between_tiles_and_fills_the_last_row():
+    images = np.stack([np.full((2, 2), v) for v in (0.1, 0.2, 0.3)])          # 3 images, 2 per row
+    mosaic = image_mosaic(images, ncols=2, pad=1, fill=9.0)
+    expected = np.array([
+        [0.1, 0.1, 9.0, 0.2, 0.2],
+        [0.1, 0.1, 9.0, 0.2, 0.2],
+        [9.0, 9.0, 9.0, 9.0, 9.0],
+        [0.3, 0.3, 9.0, 9.0, 9.0],
+        [0.3, 0.3, 9.0, 9.0, 9.0],
+    ])
+    np.testing.assert_array_equal(mosaic, expected)
+
+
+@pytest.mark.parametrize("images, ncols, pad", [
+    (np.zeros((0, 2, 2)), 2, 0),       # no image
+    (np.zeros((4, 4)), 2, 0),          # not a batch of images
+    (np.zeros((4, 2, 2)), 0, 0),       # no column
+    (np.zeros((4, 2, 2)), 2, -1),      # negative padding
+])
+def test_image_mosaic_rejects_bad_input(images, ncols, pad):
+    with pytest.raises((ValueError, TypeError)):
+        image_mosaic(images, ncols=ncols, pad=pad)
+
+
+# ----------------------------------------------------------------------------- draw_sample_panels
+
+def test_draw_sample_panels_draws_one_titled_mosaic_per_panel():
+    left = torch.zeros(4, 4)                       # 4 flat images of 2 x 2
+    right = np.ones((4, 1, 2, 2))
+    fig = draw_sample_panels({"autoencoder": left, "VAE": right}, ncols=2, image_shape=(2, 2), suptitle="samples")
+    axes = fig.axes
+    assert [ax.get_title() for ax in axes] == ["autoencoder", "VAE"]
+    assert fig._suptitle.get_text() == "samples"
+    shown = [np.asarray(ax.images[0].get_array()) for ax in axes]
+    # 2 x 2 tiles of 2 x 2 pixels with one white separator: 5 x 5, the separator is 1
+    expected_left = np.ones((5, 5))
+    expected_left[np.ix_([0, 1, 3, 4], [0, 1, 3, 4])] = 0.0
+    np.testing.assert_array_equal(shown[0], expected_left)
+    np.testing.assert_array_equal(shown[1], np.ones((5, 5)))
+    assert axes[0].images[0].get_clim() == (0.0, 1.0)
+
+
+def test_draw_sample_panels_rejects_bad_input():
+    with pytest.raises(ValueError, match="empty"):
+        draw_sample_panels({})
+    with pytest.raises(ValueError, match="64 values"):
+        draw_sample_panels({"wrong size": np.zeros((3, 10))})
