@@ -9,46 +9,14 @@
 #   make timings    re-execute every notebook in place and update the README's timing table
 #   make benchmark  measure grading throughput and update the README's table
 
-PYTHON ?= python3
-VENV   ?= .venv
-BIN    := $(abspath $(VENV))/bin
-STAMP  := $(VENV)/.installed
-# torch for machines without an NVIDIA GPU; with a GPU (nvidia-smi works) pip's default CUDA
-# build is installed instead. pyproject.toml declares lower bounds only; this exact CPU build must
-# lie within them (tests/unit/test_environment.py). Override, e.g.
-# TORCH_CPU="torch --index-url <PyTorch CPU index>".
-TORCH_CPU ?= torch==2.13.0
-PORT   ?= 8888
+EXTRAS := [test]
+include tools/setup.mk
 WORKERS ?= 2
-LAB_ARGS ?=
 HANDOUT ?= build/handout
 HANDOUT_ZIP ?=
-# nbgrader calls the alembic command, so the venv's bin goes first on PATH.
-RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: setup lab test release handout autograde timings benchmark clean
-
-setup: $(STAMP)
-
-$(STAMP): pyproject.toml
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	@if $(BIN)/python -c "import torch" 2>/dev/null; then \
-	  echo "torch already installed"; \
-	elif command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1; then \
-	  echo "NVIDIA GPU found: installing the CUDA build of torch"; $(BIN)/pip install torch; \
-	else \
-	  echo "no NVIDIA GPU: installing $(TORCH_CPU)"; $(BIN)/pip install $(TORCH_CPU); \
-	fi
-	$(BIN)/pip install -e ".[test]"
-	# students do not see the instructor's panels of nbgrader's JupyterLab extension
-	$(RUN) $(BIN)/jupyter labextension disable --level=sys_prefix \
-	  @jupyter/nbgrader:create-assignment @jupyter/nbgrader:formgrader @jupyter/nbgrader:course-list
-	touch $(STAMP)
-
-lab: setup
-	$(RUN) $(BIN)/jupyter lab --port=$(PORT) --ServerApp.root_dir="$(CURDIR)" \
-	  $$( [ "$$(id -u)" = 0 ] && echo --allow-root ) $(LAB_ARGS)
+.PHONY: test release handout autograde timings benchmark clean
 
 # Notebooks run under nbval (stored outputs compared); each notebook, and each assignment's
 # round trip, stays on one worker (loadscope).

@@ -8,7 +8,8 @@ The handout holds lectures/ (executed), assignments/ (nbgrader's student version
 without grading/ (but for its modules that other code students run imports, such as the rules
 Validate enforces), pyproject.toml, environment.yml, and from tools/handout/ a student README
 (this README's topic table inserted), a Makefile (`make lab`, `make setup`), a .gitignore and
-the nbgrader_config.py that Validate reads. Never solutions/, tests/, tools/, .ci/, the gradebook
+the nbgrader_config.py that Validate reads, and tools/setup.mk as setup.mk (the set-up that the
+course's Makefile shares). Never solutions/, tests/, the rest of tools/, .ci/, the gradebook
 or the instructor's configuration.
 
 The output folder is rebuilt from scratch on every run (a `.git` inside it is kept). A folder
@@ -157,6 +158,7 @@ def build(out: Path) -> list[Path]:
             shutil.copy2(source, out / name)
     for template, name in TEMPLATED.items():
         shutil.copy2(TEMPLATES / template, out / name)
+    shutil.copy2(ROOT / "tools" / "setup.mk", out / "setup.mk")  # the course's own set-up and `make lab`
     (out / "README.md").write_text(student_readme(), encoding="utf-8")
     (out / STAMP).write_text(f"Built by `make handout` from the course repository (HEAD {source_commit()}, "
                              "uncommitted changes included).\nThe whole folder is rebuilt on every run.\n",

@@ -20,7 +20,7 @@ from tests.support.grading import fill
 from tests.support.leaks import leaks, needles, needles_of, secret_blocks
 
 ROOT = Path(__file__).resolve().parents[2]
-EXPECTED_TOP = {".gitignore", ".handout", "Makefile", "README.md", "nbgrader_config.py", "pyproject.toml",
+EXPECTED_TOP = {".gitignore", ".handout", "Makefile", "setup.mk", "README.md", "nbgrader_config.py", "pyproject.toml",
                 "environment.yml", "lectures", "assignments", "course_utils"}
 
 
@@ -201,7 +201,7 @@ def test_make_lab_of_the_handout_sets_up_then_opens_jupyterlab(release):
     done = _run_in(handout, "make", "-n", "lab", timeout=60)
     assert done.returncode == 0, done.stderr
     commands = done.stdout
-    assert "-m venv .venv" in commands and re.search(r"pip install -e \.\s*$", commands, flags=re.M)
+    assert "-m venv .venv" in commands and re.search(r"pip install -e \"?\.\"?\s*$", commands, flags=re.M)
     assert "[test]" not in commands
     last = commands.strip().splitlines()
     assert any(f'jupyter lab --port=8888 --ServerApp.root_dir="{handout}"' in line for line in last[-2:]), commands

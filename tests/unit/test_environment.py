@@ -129,8 +129,8 @@ def test_the_cpu_torch_of_the_makefile_satisfies_the_declared_range():
     without a GPU installs. That build must be inside the declared range."""
     from packaging.requirements import Requirement
 
-    pin = re.search(r"^TORCH_CPU \?= (\S+)$", (ROOT / "Makefile").read_text(), flags=re.M)
-    assert pin, "Makefile: TORCH_CPU ?= torch==<version> not found"
+    pin = re.search(r"^TORCH_CPU \?= (\S+)$", (ROOT / "tools" / "setup.mk").read_text(), flags=re.M)
+    assert pin, "tools/setup.mk: TORCH_CPU ?= torch==<version> not found"
     version = Requirement(pin.group(1)).specifier
     exact = [s.version for s in version if s.operator == "=="]
     assert len(exact) == 1, f"TORCH_CPU should pin one CPU build, got {pin.group(1)}"
