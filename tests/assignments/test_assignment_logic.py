@@ -11,9 +11,9 @@ import re
 
 import pytest
 
+from tests.assignments.submissions import load
 from tests.support.harness import ROOT, grade, read_cells, sanitized, setup_namespace
 from tests.support.mutation import mutation_report
-from tests.assignments.submissions import load
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
 

@@ -36,6 +36,26 @@ class Cheat:
     raw: bool = True
 
 
+def oracle_in_caller_frame(cell: str, signature: str, must_fail: tuple[str, ...]) -> Cheat:
+    """The cheat that walks up its callers' frames to a test's local ``oracle`` and calls it.
+
+    ``signature``: the answer's ``def`` line without ``def`` and the colon, e.g.
+    ``"conv2d_vectorized(x, w, b, stride=1, padding=0)"``. Only the grader's sanitizing stops
+    it (it reads ``sys._getframe``), so ``raw=False``."""
+    source = f"""
+import sys
+
+def {signature}:
+    frame = sys._getframe(1)
+    while frame is not None:
+        if callable(frame.f_locals.get("oracle")):
+            return frame.f_locals["oracle"]()
+        frame = frame.f_back
+    return None
+"""
+    return Cheat(cell, source, tuple(must_fail), raw=False)
+
+
 # Shared by the cheats: look through the callers' frames (locals and globals) and through every
 # object the garbage collector tracks, and everything those refer to, for a value that fits.
 CHEAT_TOOLS = '''

@@ -1,5 +1,5 @@
 """Submissions for assignment 03 (counting parameters and memory)."""
-from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake, oracle_in_caller_frame
 
 ALTERNATIVES = {
     "layer-params": '''
@@ -150,13 +150,15 @@ def layer_table(specs, input_shape):
                                          "bias False means no bias parameters"),
     "shape-padding-forgotten": Mistake("output-shape", _shape(size_h="(h - k) // s + 1", size_w="(w - k) // s + 1"),
                                        ("output-shape-visible", "output-shape-conv"), "forget the padding"),
-    "shape-padding-one-side": Mistake("output-shape", _shape(size_h="(h + p - k) // s + 1", size_w="(w + p - k) // s + 1"),
+    "shape-padding-one-side": Mistake("output-shape",
+                                      _shape(size_h="(h + p - k) // s + 1", size_w="(w + p - k) // s + 1"),
                                       ("output-shape-visible", "output-shape-conv"), "both sides"),
     "shape-pool-stride-one": Mistake("output-shape", _shape(pool_stride="1"),
                                      ("output-shape-visible", "output-shape-pool"), "defaults to its kernel size"),
     "shape-true-division": Mistake("output-shape", _shape(size_h="(h + 2 * p - k) / s + 1",
                                                           size_w="(w + 2 * p - k) / s + 1"),
-                                   ("output-shape-visible", "output-shape-conv", "output-shape-pool"), "integer division"),
+                                   ("output-shape-visible", "output-shape-conv", "output-shape-pool"),
+                                   "integer division"),
     "shape-square-input-assumed": Mistake("output-shape", _shape(size_w="(h + 2 * p - k) // s + 1"),
                                           ("output-shape-conv", "output-shape-pool", "output-shape-invalid"), None),
     "memory-bytes-forgotten": Mistake("activation-memory", _memory(n_bytes="values"),
@@ -261,17 +263,8 @@ def layer_output_shape(spec, in_shape):
     found = _peek_named(("expected", "_expected", "want", "_shape_expected"), tuple)
     return found if found is not None else (0,)
 ''', ("output-shape-visible", "output-shape-conv", "output-shape-pool")),
-    "call-the-oracle-in-a-caller-frame": Cheat("layer-table", '''
-import sys
-
-def layer_table(specs, input_shape):
-    frame = sys._getframe(1)
-    while frame is not None:
-        if callable(frame.f_locals.get("oracle")):
-            return frame.f_locals["oracle"]()
-        frame = frame.f_back
-    return None
-''', ("layer-table-visible", "layer-table-unseen"), raw=False),
+    "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "layer-table", "layer_table(specs, input_shape)", ("layer-table-visible", "layer-table-unseen")),
     "call-a-test-helper-by-name": Cheat("layer-table", '''
 def layer_table(specs, input_shape):
     return _torch_table(specs, tuple(input_shape))

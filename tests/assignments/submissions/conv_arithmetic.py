@@ -1,5 +1,5 @@
 """Submissions for assignment 01 (convolution arithmetic)."""
-from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake, oracle_in_caller_frame
 
 ALTERNATIVES = {
     "conv-output-size": '''
@@ -265,17 +265,9 @@ def conv2d_naive(x, w, b, stride=1, padding=0):
              (x.shape[3] + 2 * padding - w.shape[3]) // stride + 1)
     return _peek_array(shape, (x, w, b))
 ''', ("conv-naive-visible", "conv-naive-torch", "conv-naive-stride")),
-    "call-the-oracle-in-a-caller-frame": Cheat("conv-vectorized", '''
-import sys
-
-def conv2d_vectorized(x, w, b, stride=1, padding=0):
-    frame = sys._getframe(1)
-    while frame is not None:
-        if callable(frame.f_locals.get("oracle")):
-            return frame.f_locals["oracle"]()
-        frame = frame.f_back
-    return None
-''', ("conv-vectorized-visible", "conv-vectorized-torch"), raw=False),
+    "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "conv-vectorized", "conv2d_vectorized(x, w, b, stride=1, padding=0)",
+        ("conv-vectorized-visible", "conv-vectorized-torch")),
     "call-a-test-helper-by-name": Cheat("conv-vectorized", '''
 def conv2d_vectorized(x, w, b, stride=1, padding=0):
     if x.shape[1] != w.shape[1]:

@@ -1,5 +1,5 @@
 """Submissions for assignment 02 (pooling)."""
-from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake, oracle_in_caller_frame
 
 ALTERNATIVES = {
     "pool-size": '''
@@ -337,17 +337,9 @@ def max_pool_backward(dout, x, f, stride):
         raise ValueError("dout has the wrong shape")
     return _peek_array(x.shape, (dout, x))
 ''', ("max-pool-backward-torch", "max-pool-backward-ties", "max-pool-backward-overlap")),
-    "call-the-oracle-in-a-caller-frame": Cheat("avg-pool-backward", '''
-import sys
-
-def avg_pool_backward(dout, x_shape, f, stride):
-    frame = sys._getframe(1)
-    while frame is not None:
-        if callable(frame.f_locals.get("oracle")):
-            return frame.f_locals["oracle"]()
-        frame = frame.f_back
-    return None
-''', ("avg-pool-backward-visible", "avg-pool-backward-torch"), raw=False),
+    "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "avg-pool-backward", "avg_pool_backward(dout, x_shape, f, stride)",
+        ("avg-pool-backward-visible", "avg-pool-backward-torch")),
     "call-a-test-helper-by-name": Cheat("max-pool-backward", '''
 def max_pool_backward(dout, x, f, stride):
     return _grad(np.asarray(x, dtype=float), np.asarray(dout, dtype=float), f, stride)

@@ -1,5 +1,5 @@
 """Submissions for assignment 04 (backpropagation through time, RNN gradients)."""
-from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake
+from tests.assignments.submissions import CHEAT_TOOLS, Cheat, Mistake, oracle_in_caller_frame
 
 ALTERNATIVES = {
     "rnn-step": '''
@@ -213,7 +213,8 @@ def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
     "clip-always-rescales": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = max_norm / (total + 1e-6)
     return [g * scale for g in grads], total'''), ("clip-visible", "clip-torch", "clip-edge"),
         "below max_norm nothing changes"),
-    "clip-returns-norm-after": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = min(1.0, max_norm / (total + 1e-6))
+    "clip-returns-norm-after": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''\
+scale = min(1.0, max_norm / (total + 1e-6))
     return [g * scale for g in grads], total * scale'''), ("clip-visible", "clip-torch"), "BEFORE clipping"),
     "clip-in-place": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = min(1.0, max_norm / (total + 1e-6))
     for g in grads:
@@ -305,17 +306,9 @@ def clip_grad_norm(grads, max_norm):
     scale = min(1.0, max_norm / (total + 1e-6))
     return [g * scale for g in grads], total
 ''', ("clip-torch", "clip-edge")),
-    "call-the-oracle-in-a-caller-frame": Cheat("grad-norms", '''
-import sys
-
-def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
-    frame = sys._getframe(1)
-    while frame is not None:
-        if callable(frame.f_locals.get("oracle")):
-            return frame.f_locals["oracle"]()
-        frame = frame.f_back
-    return None
-''', ("grad-norms-visible", "grad-norms-torch", "grad-norms-closed-form"), raw=False),
+    "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "grad-norms", "hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs)",
+        ("grad-norms-visible", "grad-norms-torch", "grad-norms-closed-form")),
     "call-a-test-helper-by-name": Cheat("rnn-backward", '''
 def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
     return tuple(_reference(x, h0, W_xh, W_hh, b, dhs))

@@ -1,5 +1,5 @@
 """Submissions for assignment 06 (the variational autoencoder's loss)."""
-from tests.assignments.submissions import Cheat, Mistake
+from tests.assignments.submissions import Cheat, Mistake, oracle_in_caller_frame
 
 ALTERNATIVES = {
     "reparameterize": '''
@@ -274,15 +274,6 @@ def reparameterize(mu, logvar, eps=None):
         frame = frame.f_back
     return torch.zeros_like(mu)
 ''', ("reparameterize-visible", "reparameterize-closed-form", "reparameterize-log-sigma")),
-    "call-the-oracle-in-a-caller-frame": Cheat("vae-loss", '''
-import sys
-
-def vae_loss(x, x_hat, mu, logvar):
-    frame = sys._getframe(1)
-    while frame is not None:
-        if callable(frame.f_locals.get("oracle")):
-            return frame.f_locals["oracle"]()
-        frame = frame.f_back
-    return None
-''', ("vae-loss-visible",), raw=False),
+    "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "vae-loss", "vae_loss(x, x_hat, mu, logvar)", ("vae-loss-visible",)),
 }
