@@ -43,6 +43,19 @@ def expect_raises(*args, **kwargs): pass
 class CheckFailure(AssertionError): pass
 '''
 
+# a correct answer that warns on every call, itself and through NumPy (nbgrader scores any
+# stderr output of a test cell as zero: a warning of correct code must cost nothing)
+WARNING_WRAPPER = '''
+import warnings
+
+correct_size = conv_output_size
+
+def conv_output_size(n, f, stride=1, padding=0):
+    warnings.warn("this answer warns on every call", DeprecationWarning)
+    np.log(np.zeros(1))  # NumPy's RuntimeWarning: divide by zero
+    return correct_size(n, f, stride, padding)
+'''
+
 
 def _with_prefix(cell, text):
     """The solution cell with ``text`` run before its function definition."""
@@ -75,6 +88,7 @@ def hostile(tmp_path_factory):
         "monkeypatch-torch": fill(release, cells, {first.grade_id: wrong_size + "F.conv2d = lambda *a, **k: None\n"}),
         "fake-equality": fill(release, cells, {first.grade_id: FAKE_EQUALITY}),
         "shadow-module": fill(release, cells, {first.grade_id: wrong_size}),
+        "warns": fill(release, cells, {first.grade_id: first.source + WARNING_WRAPPER}),
     }
     # copy-pasted test cells (same grade ids twice)
     duplicated = fill(release, cells)
@@ -129,6 +143,16 @@ def test_huge_output_is_graded_and_cut(hostile):
     assert hostile["scores"]["huge-output"] == hostile["max_score"]
     graded_file = hostile["course"] / "autograded" / "huge-output" / NAME / f"{NAME}.ipynb"
     assert graded_file.stat().st_size < 2_000_000
+
+
+def test_an_answer_that_warns_loses_nothing_and_its_warnings_are_shown(hostile):
+    assert hostile["scores"]["warns"] == hostile["max_score"], hostile["per_cell"]["warns"]
+    graded_file = hostile["course"] / "autograded" / "warns" / NAME / f"{NAME}.ipynb"
+    streams = [o for c in nbformat.read(graded_file, as_version=4).cells for o in c.get("outputs", [])
+               if o.get("output_type") == "stream"]
+    shown = "".join(o["text"] for o in streams if o["name"] == "stdout")
+    assert "this answer warns on every call" in shown and "divide by zero" in shown
+    assert not [o for o in streams if o["name"] == "stderr" and "warn" in o["text"]]
 
 
 def test_duplicated_test_cells_do_not_break_grading(hostile):
