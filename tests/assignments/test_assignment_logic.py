@@ -7,6 +7,7 @@
 """
 from __future__ import annotations
 
+import gc
 import re
 
 import pytest
@@ -102,6 +103,17 @@ class AssignmentLogic:
         fail every cell they target: run as written when the value cannot exist yet (``raw``),
         and always once the grader's sanitizing has seen them."""
         name, cells, base = assignment
+        # The objects that exist before the notebook's cells run (pytest's, the modules') are
+        # frozen out of the garbage collector's lists: a cheat scanning gc.get_objects() then sees
+        # what a kernel's scan would see, the notebook's own objects, and runs in seconds.
+        gc.freeze()
+        try:
+            self._cheats(name, cells, base)
+        finally:
+            gc.unfreeze()
+
+    @staticmethod
+    def _cheats(name, cells, base):
         for label, cheat in getattr(load(name), "CHEATS", {}).items():
             if cheat.raw:
                 result = grade(cells, {cheat.cell: cheat.source}, base=base, only=set(cheat.must_fail))
