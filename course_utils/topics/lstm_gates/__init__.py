@@ -4,7 +4,7 @@
 ``t = 1..T``, its forget gate ``f_t``, input gate ``i_t``, candidate ``g_t`` (the slides'
 ``C~_t``), output gate ``o_t``, cell state ``C_t`` and hidden state ``h_t``.
 :func:`draw_lstm_step` draws them, with the values at one step in a table;
-:func:`draw_lstm_cell` draws the slides' diagram of one step (defined in ``_lstm_diagram``).
+:func:`draw_lstm_cell` draws the slides' diagram of one step (defined in ``lstm_gates.diagram``).
 
 The cell itself computes only ``(h_t, C_t)``. The gates are read off torch's own computation by
 differentiation, never from a second copy of the LSTM equations, so that this module is an
@@ -30,7 +30,7 @@ import numpy as np
 import torch
 
 from course_utils._arrays import to_numpy
-from course_utils.topics._lstm_diagram import draw_lstm_cell
+from course_utils.topics.lstm_gates.diagram import draw_lstm_cell
 
 __all__ = ["LSTMTrace", "as_lstm_cell", "trace_lstm", "draw_lstm_step", "draw_lstm_cell"]
 
