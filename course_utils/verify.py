@@ -61,10 +61,66 @@ def _materialize(value: Any, depth: int = 0) -> Any:
                        "numbers, or tuples, lists and dicts of them")
 
 
-def student_call(call: Callable[[], Any]) -> Any:
-    """``call()`` with warnings on stdout; its result as plain data (see :func:`_materialize`)."""
+def _is_data(value: Any) -> bool:
+    torch = sys.modules.get("torch")
+    return type(value) is np.ndarray or (torch is not None and isinstance(value, torch.Tensor))
+
+
+def _inputs(call: Callable[[], Any]) -> dict[str, Any]:
+    """The arrays and tensors that ``call`` (a lambda around the student's call) passes: the
+    notebook globals and closure variables it names, and the arrays in lists, tuples and dicts."""
+    code = getattr(call, "__code__", None)
+    if code is None:
+        return {}
+    found: dict[str, Any] = {}
+    named = [(n, call.__globals__.get(n)) for n in code.co_names]
+    named += [(n, c.cell_contents) for n, c in zip(code.co_freevars, call.__closure__ or ())
+              if c.cell_contents is not None]
+    for name, value in named:
+        if _is_data(value):
+            found[name] = value
+        elif type(value) in (list, tuple):
+            found.update({f"{name}[{i}]": v for i, v in enumerate(value) if _is_data(v)})
+        elif type(value) is dict:
+            found.update({f"{name}[{k!r}]": v for k, v in value.items() if _is_data(v)})
+    return found
+
+
+def _snapshot(value: Any) -> np.ndarray:
+    return value.copy() if type(value) is np.ndarray else value.detach().to("cpu", copy=True)
+
+
+def _same(before: Any, after: Any) -> bool:
+    if type(before) is np.ndarray:
+        return before.shape == after.shape and bool(np.array_equal(before, after, equal_nan=True))
+    after = after.detach().to("cpu")
+    return before.shape == after.shape and bool(before.eq(after).logical_or(before.isnan() & after.isnan()).all())
+
+
+def _called(call: Callable[[], Any]) -> str | None:
+    """The name of the first function that ``call`` names (the student's), for messages."""
+    code = getattr(call, "__code__", None)
+    for name in getattr(code, "co_names", ()):
+        if isinstance(call.__globals__.get(name), types.FunctionType):
+            return f"{name}(...)"
+    return None
+
+
+def student_call(call: Callable[[], Any], name: str | None = None, unchanged: bool = True) -> Any:
+    """``call()`` with warnings on stdout; its result as plain data (see :func:`_materialize`).
+
+    With ``unchanged`` (the course's convention), the arrays and tensors the call passes must hold
+    the same values afterwards: a function that changes its inputs in place fails, named."""
+    watched = {k: (v, _snapshot(v)) for k, v in _inputs(call).items()} if unchanged else {}
     with warnings_to_stdout():
         result = call()
+    changed = [k for k, (value, before) in watched.items() if not _same(before, value)]
+    if changed:
+        shown = [k for k in changed if k.isidentifier() and not k.startswith("_")]
+        which = f" (`{'`, `'.join(shown)}`)" if shown else ""
+        raise CheckFailure(f"{name or _called(call) or 'your function'} changed the arrays it was given in "
+                           f"place{which}: an input holds other values after the call. Leave the inputs "
+                           "unchanged: compute into new arrays, or work on a copy")
     return _materialize(result)
 
 
@@ -74,13 +130,14 @@ def _hints(mistakes, expected):
 
 def verify_close(call: Callable[[], Any], oracle: Callable[[], Any], name: str, mistakes=None,
                  rtol: float = 1e-6, atol: float = 1e-8, returns: type | None = None,
-                 dtype=None) -> Any:
+                 dtype=None, unchanged: bool = True) -> Any:
     """Run the student's ``call``, then ``oracle``, and compare them (:func:`checks.expect_close`).
 
     ``returns``: the type the result must have (``np.ndarray``, ``torch.Tensor``); ``dtype``: its
-    dtype. Returns the student's result (a copy).
+    dtype; ``unchanged``: the inputs must not change (see :func:`student_call`). Returns the
+    student's result (a copy).
     """
-    actual = student_call(call)
+    actual = student_call(call, name, unchanged)
     if returns is not None and not isinstance(actual, returns):
         raise CheckFailure(f"{name} returned a {type(actual).__name__}, expected a "
                            f"{'NumPy array' if returns is np.ndarray else returns.__name__}")
@@ -94,7 +151,7 @@ def verify_close(call: Callable[[], Any], oracle: Callable[[], Any], name: str, 
 
 def verify_int(call: Callable[[], Any], oracle: Callable[[], int], name: str, mistakes=None) -> int:
     """Run the student's ``call``, then ``oracle``; the result must be that int (:func:`checks.expect_int`)."""
-    actual = student_call(call)
+    actual = student_call(call, name)
     expected = oracle()
     expect_int(actual, int(expected), name, mistakes=_hints(mistakes, expected))
     return actual
@@ -102,7 +159,7 @@ def verify_int(call: Callable[[], Any], oracle: Callable[[], int], name: str, mi
 
 def verify_shape(call: Callable[[], Any], oracle: Callable[[], tuple], name: str, mistakes=None) -> Any:
     """Run the student's ``call``, then ``oracle`` (the expected shape); compare the shapes."""
-    actual = student_call(call)
+    actual = student_call(call, name)
     expected = tuple(oracle())
     expect_shape(actual, expected, name, mistakes=_hints(mistakes, expected))
     return actual

@@ -206,7 +206,7 @@ MISTAKES = {
         minus_one="dscores[np.arange(n), y] -= 1"), ("softmax-loss-torch",), "axis 1"),
     "softmax-in-place-shift": Mistake("softmax-loss", _softmax(
         shift="scores -= scores.max(axis=1, keepdims=True)\n    shifted = scores"),
-        ("softmax-loss-inputs",), "changed the scores"),
+        ("softmax-loss-inputs",), "changed the arrays it was given"),
     # the network
     "mlp-forward-no-relu": Mistake("mlp-forward", '''
 def mlp_forward(X, params):
@@ -251,7 +251,7 @@ def mlp_backward(dscores, cache):
     "gradcheck-divided-by-h": Mistake("grad-check", _grad_check(denominator="h"),
                                       ("grad-check-visible", "grad-check-closed-form"), "divide by 2h"),
     "gradcheck-not-restored": Mistake("grad-check", _grad_check(restore="pass"),
-                                      ("grad-check-restores",), "put each entry back"),
+                                      ("grad-check-restores",), "changed the arrays it was given"),
     "gradcheck-fixed-step": Mistake("grad-check", _grad_check().replace("(f, x, h=1e-5):",
                                                                         "(f, x, h=1e-5):\n    h = 1e-5"),
                                     ("grad-check-visible", "grad-check-closed-form"), "step h you are given"),

@@ -149,7 +149,7 @@ def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
         else:
             dh0 = da @ W_hh
     return dh0, dW_xh, dW_hh, db
-''', ("rnn-backward-torch",), "changed its input dhs"),
+''', ("rnn-backward-torch",), "changed the arrays it was given"),
     "step-W_hh-transposed": Mistake("rnn-step", '''
 def rnn_step(x_t, h_prev, W_xh, W_hh, b):
     return np.tanh(x_t @ W_xh.T + h_prev @ W_hh + b)
@@ -219,7 +219,7 @@ scale = min(1.0, max_norm / (total + 1e-6))
     "clip-in-place": Mistake("clip", _CLIP.format(check=_CLIP_CHECK, body='''scale = min(1.0, max_norm / (total + 1e-6))
     for g in grads:
         g *= scale
-    return grads, total'''), ("clip-torch",), "changed grads"),
+    return grads, total'''), ("clip-torch",), "changed the arrays it was given"),
     "clip-no-validation": Mistake("clip", _CLIP.format(check="pass", body='''scale = min(1.0, max_norm / (total + 1e-6))
     return [g * scale for g in grads], total'''), ("clip-edge",), "raise ValueError"),
 }

@@ -125,7 +125,7 @@ def reparameterize(mu, logvar, eps=None):
         raise ValueError("eps shape")
     eps *= torch.exp(0.5 * logvar)
     return eps.add_(mu)
-''', ("reparameterize-edge",), "changed its input tensors"),
+''', ("reparameterize-edge",), "changed the arrays it was given"),
     "reparam-no-validation": Mistake("reparameterize", '''
 def reparameterize(mu, logvar, eps=None):
     if eps is None:
