@@ -5,6 +5,9 @@
 #   make handout    what students get (lectures, assignments, course_utils, student README and
 #                   Makefile; no solutions, tests or grading) in build/handout/, or HANDOUT=path;
 #                   HANDOUT_ZIP=build/handout.zip also zips it for a release
+#   make site       the course as a static website (Jupyter Book) in build/site/, or SITE=path:
+#                   the handout's lectures and assignments, offline MathJax, launch buttons
+#                   (tools/site/launch.toml); open build/site/index.html or publish the folder
 #   make autograde  grade submitted/ (or an LMS zip) into the gradebook, grades.csv and feedback/
 #   make timings    re-execute every notebook in place and update the README's timing table
 #   make benchmark  measure grading throughput and update the README's table
@@ -14,9 +17,10 @@ include tools/setup.mk
 WORKERS ?= 2
 HANDOUT ?= build/handout
 HANDOUT_ZIP ?=
+SITE ?= build/site
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: test release handout autograde timings benchmark clean
+.PHONY: test release handout site autograde timings benchmark clean
 
 # Notebooks run under nbval (stored outputs compared); each notebook, and each assignment's
 # round trip, stays on one worker (loadscope).
@@ -34,6 +38,11 @@ release: setup
 handout:
 	$(PYTHON) tools/build_handout.py --out "$(HANDOUT)" $(if $(HANDOUT_ZIP),--zip "$(HANDOUT_ZIP)")
 
+# The handout's pages rendered by Jupyter Book 1 (stored outputs, nothing executed); MathJax is
+# installed with npm into build/node/ on first use and served by the site itself.
+site: setup
+	$(RUN) $(BIN)/python tools/build_site.py --out "$(SITE)"
+
 # make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2]
 autograde: setup
 	$(RUN) $(BIN)/python -m course_utils.grading.autograde --workers $(WORKERS) \
@@ -46,7 +55,7 @@ timings: setup
 # a HANDOUT elsewhere, such as a clone of the students' repository, is never deleted.
 clean:
 	rm -rf autograded feedback downloaded grades.csv .pytest_cache
-	rm -rf build/handout build/handout.zip
+	rm -rf build/handout build/handout.zip build/site
 
 benchmark: setup
 	$(RUN) $(BIN)/python tools/benchmark_grading.py

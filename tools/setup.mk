@@ -1,5 +1,6 @@
 # The set-up and `make lab`, shared by the course's Makefile and the students' handout (where this
 # file is copied as setup.mk). Set EXTRAS (e.g. [test]) before including it.
+SETUP_MK := $(lastword $(MAKEFILE_LIST))
 PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(abspath $(VENV))/bin
@@ -15,9 +16,18 @@ EXTRAS ?=
 # nbgrader calls the alembic command, so the venv's bin goes first on PATH.
 RUN    := PATH="$(BIN):$$PATH" VIRTUAL_ENV="$(abspath $(VENV))"
 
+# JupyterLab settings shipped with the course (the venv's overrides.json, read by every lab it
+# runs): no "Jupyter news" pop-up and no update check, both of which would ask a website.
+LAB_OVERRIDES := $(VENV)/share/jupyter/lab/settings/overrides.json
+NEWS_OFF := {"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}
+
 .PHONY: setup lab
 
-setup: $(STAMP)
+setup: $(STAMP) $(LAB_OVERRIDES)
+
+$(LAB_OVERRIDES): $(SETUP_MK) | $(STAMP)
+	mkdir -p "$(dir $@)"
+	printf '%s\n' '$(NEWS_OFF)' > "$@"
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)

@@ -12,9 +12,11 @@ a temporary folder whose path is printed (pytest -s, or a failing test's report)
 """
 from __future__ import annotations
 
+import json
 import os
 import re
 import tempfile
+import urllib.request
 from pathlib import Path
 
 import pytest
@@ -97,7 +99,6 @@ def _code_prompts(page) -> list[str]:
 def test_lecture_runs_and_explorer_is_live(page, lab, screenshots):
     bs.open_in_lab(page, lab, LECTURE)
     bs.wait_kernel_idle(page)
-    bs.dismiss_news(page, wait_ms=5_000)
     notebook = bs.current_notebook(page)
 
     # Start from a clean slate, so that every number seen afterwards comes from this run.
@@ -125,7 +126,6 @@ def test_lecture_runs_and_explorer_is_live(page, lab, screenshots):
     assert "[static view" not in outputs, "the explorer drew its static view in JupyterLab"
 
     # The explorer is live: a slider moved with the arrow keys redraws the view.
-    bs.dismiss_news(page)
     sliders = notebook.locator(".widget-slider")
     assert sliders.count() >= 1, "no ipywidgets slider is rendered"
     slider = sliders.first
@@ -158,7 +158,6 @@ def test_lecture_runs_and_explorer_is_live(page, lab, screenshots):
 def _validate(page, lab, path: str, screenshot: Path) -> tuple[str, str]:
     """Open ``path``, click nbgrader's Validate and return the result dialog's class and text."""
     bs.open_in_lab(page, lab, path)
-    bs.dismiss_news(page, wait_ms=3_000)
     button = bs.current_notebook(page).locator(".validate-button")
     button.wait_for(state="visible", timeout=60_000)
     button.click()
@@ -183,9 +182,21 @@ def test_validate_fails_blank_and_passes_solved_assignment(page, lab, screenshot
     assert "Success! Your notebook passes all the tests." in text, text[:3000]
 
 
+def test_students_get_no_jupyter_news_popup(page, lab):
+    """The venv's overrides.json (written by `make setup`, tools/setup.mk) answers JupyterLab's
+    news question for students: the server serves "Never" as the default, and no toast asks."""
+    url = f"{lab.url}/lab/api/settings/@jupyterlab/apputils-extension:notification"
+    with urllib.request.urlopen(url, timeout=10) as response:
+        assert json.load(response)["schema"]["properties"]["fetchNews"]["default"] == "false"
+    bs.open_in_lab(page, lab, LECTURE)
+    bs.wait_kernel_idle(page)
+    page.wait_for_timeout(5_000)  # without the override, the question shows within a second or two
+    asking = page.get_by_text(re.compile(r"official Jupyter news", re.I))
+    assert asking.count() == 0, f"the news question is shown: {asking.all_text_contents()}"
+
+
 def test_students_see_validate_but_no_instructor_panels(page, lab):
     bs.open_in_lab(page, lab, BLANK)
-    bs.dismiss_news(page, wait_ms=3_000)
     validate = bs.current_notebook(page).locator(".validate-button")
     validate.wait_for(state="visible", timeout=60_000)
     assert "Validate" in validate.inner_text()

@@ -1,4 +1,5 @@
-"""`make lab` serves JupyterLab on the course: /lab answers over HTTP."""
+"""`make lab` serves JupyterLab on the course: /lab answers over HTTP, with the course's settings."""
+import json
 import os
 import signal
 import subprocess
@@ -29,6 +30,12 @@ def test_make_lab_serves_jupyterlab(tmp_path):
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/api/contents/lectures", timeout=5) as response:
             listing = response.read().decode()
         assert "01_conv_arithmetic.ipynb" in listing, "the lab is not serving the course folder"
+        # the course's settings overrides (tools/setup.mk) are in effect: no "Jupyter news" pop-up
+        notification = f"http://127.0.0.1:{port}/lab/api/settings/@jupyterlab/apputils-extension:notification"
+        with urllib.request.urlopen(notification, timeout=5) as response:
+            defaults = json.load(response)["schema"]["properties"]
+        assert defaults["fetchNews"]["default"] == "false", defaults["fetchNews"]
+        assert defaults["checkForUpdates"]["default"] is False, defaults["checkForUpdates"]
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)

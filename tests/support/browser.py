@@ -185,18 +185,6 @@ def current_notebook(page):
     return page.locator(".jp-NotebookPanel:not(.lm-mod-hidden)").first
 
 
-def dismiss_news(page, wait_ms: int = 0) -> None:
-    """Answer "No" to the "Would you like to get notified about official Jupyter news?" toast,
-    which covers the lower right corner."""
-    button = page.locator(".jp-toast-button", has_text=re.compile(r"^\s*No\s*$"))
-    try:
-        button.first.wait_for(state="visible", timeout=max(wait_ms, 1))
-    except Exception:
-        return
-    button.first.click()
-    button.first.wait_for(state="detached", timeout=10_000)
-
-
 def wait_kernel_idle(page, timeout_ms: int = 120_000) -> None:
     """The status bar reads "<kernel> | Idle"."""
     page.locator("#jp-main-statusbar").get_by_text(re.compile(r"\|\s*Idle")).first.wait_for(
