@@ -10,12 +10,13 @@ from .figures import draw_layer_costs, draw_plain_cnn
 from .imagenet import ALEXNET_ENSEMBLE, ILSVRC_2012_RESULTS, ILSVRC_WINNERS, draw_ilsvrc_errors
 from .layer_table import LayerRow, LayerTable, layer_table
 from .networks import VGG_CONFIGS, VGG_PAPER_PARAMS_M, alexnet, lenet5, plain_cnn, vgg
-from .recipe import draw_error_curves, mlp
+from .recipe import draw_error_curves, draw_train_test_curves, final_gaps, mlp
 from .resnet import DeepMLP, deep_mlp, draw_grad_norm_vs_depth, first_layer_grad_norm
-from .training import error_rate, steps_to_reach, train_classifier
+from .training import error_rate, evaluate, steps_to_reach, train_classifier
 
 __all__ = ["lenet5", "alexnet", "VGG_CONFIGS", "VGG_PAPER_PARAMS_M", "vgg", "plain_cnn",
            "LayerRow", "LayerTable", "layer_table", "draw_layer_costs", "draw_plain_cnn",
            "DeepMLP", "deep_mlp", "first_layer_grad_norm", "draw_grad_norm_vs_depth",
-           "train_classifier", "error_rate", "steps_to_reach", "mlp", "draw_error_curves",
+           "train_classifier", "error_rate", "evaluate", "steps_to_reach", "mlp", "draw_error_curves",
+           "final_gaps", "draw_train_test_curves",
            "ILSVRC_2012_RESULTS", "ALEXNET_ENSEMBLE", "ILSVRC_WINNERS", "draw_ilsvrc_errors"]

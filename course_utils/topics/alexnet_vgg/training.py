@@ -3,6 +3,7 @@
 
 - :func:`train_classifier`: train a classifier with the cross-entropy; returns its history.
 - :func:`error_rate`: the fraction of misclassified examples (the model in eval mode).
+- :func:`evaluate`: the error rate and the mean cross-entropy together (the model in eval mode).
 - :func:`steps_to_reach`: the first step at which a tracked error reaches a target.
 
 >>> import torch
@@ -25,7 +26,7 @@ from torch import nn
 from course_utils._args import require_int, require_positive
 from course_utils.progress import progress
 
-__all__ = ["train_classifier", "error_rate", "steps_to_reach"]
+__all__ = ["train_classifier", "error_rate", "evaluate", "steps_to_reach"]
 
 
 def _check_xy(x, y, what: str) -> None:
@@ -34,6 +35,25 @@ def _check_xy(x, y, what: str) -> None:
     if y.dim() != 1 or x.shape[0] != y.shape[0] or y.dtype != torch.int64:
         raise ValueError(f"{what}: expected x of shape (N, ...) and int64 labels y of shape (N,), got "
                          f"{tuple(x.shape)} and {tuple(y.shape)} ({y.dtype})")
+
+
+def evaluate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> tuple[float, float]:
+    """``(error rate, mean cross-entropy)`` of ``model`` on the N examples ``x`` (N, ...) with labels
+    ``y`` (N,): the fraction whose highest score is not the label, and the mean over the N examples
+    of ``-log softmax(scores)[label]``.
+
+    Runs in eval mode (dropout off) without gradients, then restores the model's mode."""
+    _check_xy(x, y, "evaluate")
+    was_training = model.training
+    model.eval()
+    try:
+        with torch.no_grad():
+            scores = model(x)
+            wrong = (scores.argmax(1) != y).sum().item()
+            loss = F.cross_entropy(scores, y).item()
+    finally:
+        model.train(was_training)
+    return wrong / len(y), loss
 
 
 def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
@@ -54,7 +74,8 @@ def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, lr: float,
                      momentum: float = 0.9, weight_decay: float = 0.0, batch_size: int | None = None,
                      seed: int = 0, track: Mapping[str, tuple[torch.Tensor, torch.Tensor]] | None = None,
-                     desc: str | None = None) -> dict[str, list[float]]:
+                     desc: str | None = None, track_loss: bool = False,
+                     track_every: int = 1) -> dict[str, list[float]]:
     """Minimise the cross-entropy of ``model`` on ``x`` (N, ...) and labels ``y`` (N,) with
     ``torch.optim.SGD(lr, momentum, weight_decay)`` for ``steps`` steps.
 
@@ -62,12 +83,20 @@ def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: 
         batch_size: None for full-batch steps; else each step draws ``batch_size`` examples with
             replacement, from a generator seeded with ``seed`` (the model's initialisation is the
             caller's: seed torch before building it).
-        track: name -> (x, y): after every step, the error rate on each (see :func:`error_rate`).
+        track: name -> (x, y): after every ``track_every``-th step, the error rate on each (see
+            :func:`error_rate`).
         desc: when given, show the loop's progress (:func:`course_utils.progress.progress`).
+        track_loss: also record the mean cross-entropy on each tracked set in eval mode (see
+            :func:`evaluate`), as ``"<name> loss"``.
+        track_every: record the tracked values after steps ``track_every``, ``2 * track_every``,
+            ...: ``steps // track_every`` values per list.
 
     Returns:
-        ``{"loss": [loss of each step's batch], "<name> error": [error after each step], ...}``,
-        each a list of ``steps`` floats. Raises FloatingPointError when the loss is not finite.
+        ``{"loss": [loss of each step's batch], "<name> error": [error after each tracked step],
+        ...}`` (and ``"<name> loss"`` with ``track_loss``): ``steps`` batch losses and
+        ``steps // track_every`` values for each tracked set. The batch loss is taken in training
+        mode (dropout on), the tracked values in eval mode. Raises FloatingPointError when the loss
+        is not finite.
     """
     _check_xy(x, y, "train_classifier")
     steps = require_int("steps", steps, 1)
@@ -76,12 +105,17 @@ def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: 
         raise ValueError(f"expected 0 <= momentum < 1 and weight_decay >= 0, got {momentum} and {weight_decay}")
     if batch_size is not None:
         batch_size = require_int("batch_size", batch_size, 1)
+    track_every = require_int("track_every", track_every, 1)
+    if not isinstance(track_loss, bool):
+        raise ValueError(f"track_loss must be True or False, got {track_loss!r}")
     track = dict(track or {})
     for name, (tx, ty) in track.items():
         _check_xy(tx, ty, f"track[{name!r}]")
     optimiser = torch.optim.SGD(model.parameters(), lr=lr, momentum=momentum, weight_decay=weight_decay)
     generator = torch.Generator(device=x.device).manual_seed(seed)
     history: dict[str, list[float]] = {"loss": [], **{f"{name} error": [] for name in track}}
+    if track_loss:
+        history.update({f"{name} loss": [] for name in track})
     model.train()
     for _ in (progress(range(steps), desc=desc) if desc else range(steps)):
         if batch_size is None:
@@ -97,8 +131,15 @@ def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: 
         loss.backward()
         optimiser.step()
         history["loss"].append(loss.item())
+        if len(history["loss"]) % track_every:
+            continue
         for name, (tx, ty) in track.items():
-            history[f"{name} error"].append(error_rate(model, tx, ty))
+            if track_loss:
+                error, tracked_loss = evaluate(model, tx, ty)
+                history[f"{name} loss"].append(tracked_loss)
+            else:
+                error = error_rate(model, tx, ty)
+            history[f"{name} error"].append(error)
     return history
 
 

@@ -1,6 +1,7 @@
 """Unit tests of lecture 03's training helpers: the activation total of a layer table and its
-figure, plain and residual stacks, the training loop, AlexNet's recipe networks and the ImageNet
-figure. Expected values come from closed forms and from torch's own autograd and optimisers."""
+figure, plain and residual stacks, the training loop, AlexNet's recipe networks, the gaps between
+training and test performance and the ImageNet figure. Expected values come from closed forms,
+from sums done by hand and from torch's own autograd and optimisers."""
 import math
 
 import matplotlib
@@ -24,7 +25,10 @@ from course_utils.topics.alexnet_vgg import (  # noqa: E402
     draw_grad_norm_vs_depth,
     draw_ilsvrc_errors,
     draw_layer_costs,
+    draw_train_test_curves,
     error_rate,
+    evaluate,
+    final_gaps,
     first_layer_grad_norm,
     layer_table,
     mlp,
@@ -258,3 +262,82 @@ def test_ilsvrc_figure_shows_the_typed_numbers():
     assert left.get_ylabel() == "top-5 error (%)"
     # the 2012 winner of the year-by-year panel is the first line of the seed's 2012 table
     assert dict((y, e) for y, _, e, _ in ILSVRC_WINNERS)[2012] == ILSVRC_2012_RESULTS[0][2]
+
+
+# ------------------------------------------------------------------ dropout: the gap between sets
+
+def test_evaluate_matches_torch_and_runs_in_eval_mode():
+    torch.manual_seed(0)
+    net = nn.Sequential(nn.Linear(3, 4), nn.Dropout(0.5))
+    x, y = torch.randn(7, 3), torch.tensor([0, 1, 2, 3, 0, 1, 2])
+    net.train()
+    error, loss = evaluate(net, x, y)
+    with torch.no_grad():
+        scores = F.linear(x, net[0].weight, net[0].bias)       # eval mode: dropout is the identity
+    assert loss == pytest.approx(-torch.log_softmax(scores, 1)[torch.arange(7), y].mean().item(), rel=1e-6)
+    assert error == pytest.approx((scores.argmax(1) != y).float().mean().item())
+    assert net.training                                        # the mode is restored
+    with pytest.raises(ValueError, match="int64 labels"):
+        evaluate(net, x, y[:3])
+
+
+def test_train_classifier_tracks_the_loss_of_each_set_in_eval_mode():
+    torch.manual_seed(0)
+    x, y = torch.randn(20, 4), torch.randint(0, 3, (20,))
+    xt, yt = torch.randn(9, 4), torch.randint(0, 3, (9,))
+    net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Dropout(0.5), nn.Linear(8, 3))
+    history = train_classifier(net, x, y, steps=3, lr=0.1, track={"train": (x, y), "test": (xt, yt)}, track_loss=True)
+    assert sorted(history) == ["loss", "test error", "test loss", "train error", "train loss"]
+    assert all(len(v) == 3 for v in history.values())
+    net.eval()
+    with torch.no_grad():                                       # the last tracked values: the final model, no dropout
+        assert history["test loss"][-1] == pytest.approx(F.cross_entropy(net(xt), yt).item(), rel=1e-6)
+        assert history["train error"][-1] == pytest.approx((net(x).argmax(1) != y).float().mean().item())
+    assert "train loss" not in train_classifier(net, x, y, steps=1, lr=0.1, track={"train": (x, y)})
+    with pytest.raises(ValueError, match="track_loss"):
+        train_classifier(net, x, y, steps=1, lr=0.1, track_loss="yes")
+
+
+def gap_history(train_error, test_error, train_loss, test_loss):
+    return {"train error": train_error, "test error": test_error, "train loss": train_loss, "test loss": test_loss}
+
+
+def test_final_gaps_by_hand():
+    history = gap_history([0.5, 0.1, 0.0], [0.6, 0.3, 0.2], [2.0, 0.5, 0.1], [2.1, 1.0, 1.3])
+    gaps = final_gaps(history)
+    assert gaps["accuracy"] == pytest.approx(0.2) and gaps["loss"] == pytest.approx(1.2)
+    two = final_gaps(history, last=2)                        # means of the last two steps
+    assert two["accuracy"] == pytest.approx((0.3 + 0.2) / 2 - (0.1 + 0.0) / 2)
+    assert two["loss"] == pytest.approx((1.0 + 1.3) / 2 - (0.5 + 0.1) / 2)
+    with pytest.raises(ValueError, match="at most the 3 steps"):
+        final_gaps(history, last=4)
+    with pytest.raises(ValueError, match="last"):
+        final_gaps(history, last=0)
+    with pytest.raises(ValueError, match="track_loss=True"):
+        final_gaps({"train error": [0.1], "test error": [0.2]})
+    with pytest.raises(ValueError, match="one length"):
+        final_gaps(gap_history([0.1], [0.2, 0.3], [1.0], [1.0]))
+
+
+def test_train_test_curves_figure():
+    runs = {"no dropout": gap_history([0.5, 0.0, 0.0], [0.6, 0.3, 0.3], [2.0, 0.1, 0.0], [2.1, 1.5, 1.7]),
+            "dropout 0.5": gap_history([0.5, 0.1, 0.0], [0.6, 0.25, 0.2], [2.0, 0.3, 0.1], [2.1, 1.0, 1.1])}
+    fig = draw_train_test_curves(runs, last=2, x_per_step=2.0, xlabel="epochs")
+    acc_ax, loss_ax = fig.axes
+    lines = acc_ax.get_lines()
+    assert len(lines) == 4 and [line.get_linestyle() for line in lines] == ["-", "--", "-", "--"]
+    assert list(lines[1].get_xdata()) == [2.0, 4.0, 6.0]
+    assert list(lines[1].get_ydata()) == pytest.approx([40.0, 70.0, 70.0])      # accuracy in %, test, no dropout
+    assert list(loss_ax.get_lines()[3].get_ydata()) == pytest.approx([2.1, 1.0, 1.1])
+    # the gaps of the last 2 steps: (0.3 + 0.3 - 0 - 0) / 2 and (0.25 + 0.2 - 0.1 - 0) / 2 in accuracy,
+    # (1.5 + 1.7 - 0.1 - 0) / 2 and (1.0 + 1.1 - 0.3 - 0.1) / 2 in cross-entropy
+    assert "no dropout 30.0, dropout 0.5 17.5 points" in acc_ax.get_title()
+    assert "no dropout 1.55, dropout 0.5 0.85" in loss_ax.get_title()
+    assert acc_ax.get_xlabel() == "epochs" and acc_ax.get_ylabel() and loss_ax.get_ylabel()
+    assert len(acc_ax.patches) == 1                                          # the averaged steps, shaded
+    labels = [t.get_text() for t in fig.legends[0].get_texts()]
+    assert labels[:4] == ["no dropout, train", "no dropout, test", "dropout 0.5, train", "dropout 0.5, test"]
+    with pytest.raises(ValueError, match="at least one run"):
+        draw_train_test_curves({})
+    with pytest.raises(ValueError, match="lacks"):
+        draw_train_test_curves({"a": {"train error": [0.1]}})
