@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import random
+import sys
 import warnings
 
 import numpy as np
@@ -39,6 +40,18 @@ def device() -> torch.device:
     return torch.device("cuda" if torch.cuda.is_available() else "cpu")
 
 
+def _deterministic_algorithms() -> None:
+    """``torch.use_deterministic_algorithms(True, warn_only=True)`` without its first line, which
+    imports torch's compiler (torch._inductor, 2.5 s on a 2-core CPU) only to set the compiler's
+    own flag: no notebook of the course compiles. When torch has already loaded the compiler, or
+    the internal setter is missing (another torch version), the public function is called."""
+    setter = getattr(torch._C, "_set_deterministic_algorithms", None)
+    if setter is None or "torch._inductor.config" in sys.modules:
+        torch.use_deterministic_algorithms(True, warn_only=True)
+    else:
+        setter(True, warn_only=True)
+
+
 def seed_everything(seed: int = 0) -> int:
     """Seed ``random``, NumPy and torch (CPU and every GPU) and ask for deterministic kernels.
 
@@ -59,6 +72,6 @@ def seed_everything(seed: int = 0) -> int:
     torch.backends.cudnn.deterministic = True
     # warn_only: an op with no deterministic CUDA kernel still runs; its warning is silenced so
     # that notebook outputs stay the same on CPU and GPU machines.
-    torch.use_deterministic_algorithms(True, warn_only=True)
+    _deterministic_algorithms()
     warnings.filterwarnings("ignore", message=".*does not have a deterministic implementation.*")
     return seed

@@ -50,6 +50,18 @@ def test_seed_everything_sets_deterministic_flags():
     assert torch.backends.cudnn.deterministic is True
     assert torch.backends.cudnn.benchmark is False
     assert torch.are_deterministic_algorithms_enabled()
+    assert torch.is_deterministic_algorithms_warn_only_enabled()
+
+
+def test_seeding_does_not_load_torchs_compiler():
+    """Every notebook and every graded kernel seeds: loading torch._inductor would cost seconds."""
+    import subprocess
+    import sys
+
+    code = ("import sys, course_utils; course_utils.seed_everything(0); import torch; "
+            "print(torch.are_deterministic_algorithms_enabled(), 'torch._inductor' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.stdout.split() == ["True", "False"], done.stderr
 
 
 @pytest.mark.parametrize("bad, error", [(-1, ValueError), (2**32, ValueError), (1.5, TypeError),
