@@ -63,7 +63,7 @@ def execute(path: Path, write: bool) -> float:
     client.execute()
     elapsed = time.perf_counter() - start
     if write:
-        stamp_run_time(nb, elapsed)
+        stamp_run_time(nb, round(elapsed, 1))  # the time as the table prints it
         nbformat.write(nb, path)
     return elapsed
 

@@ -63,7 +63,10 @@ PROBES = {
              "result = attempt(spawn)\nn = len(children)\n[c.kill() for c in children]\n[c.wait() for c in children]\n"
              "print(json.dumps([result, n]))",
     "processes": "print(json.dumps(sorted(int(p) for p in os.listdir('/proc') if p.isdigit())))",
-    "stray": "subprocess.Popen(['setsid', 'sh', '-c', 'sleep 300 # ' + MARKER], start_new_session=True); print('[]')",
+    # two commands, so that the shell stays (a shell given one command may exec it, and the
+    # marker, a comment, would vanish from the process list)
+    "stray": "subprocess.Popen(['setsid', 'sh', '-c', 'sleep 300; : ' + MARKER], start_new_session=True); "
+             "print('[]')",
 }
 
 
@@ -106,7 +109,7 @@ async def _session(course: Path, preamble: str, marker: str) -> dict:
                                      output_hook=lambda m: out.append(m["content"].get("text", ""))
                                      if m["msg_type"] == "stream" else None, timeout=60)
         results["processes_after_kill"] = json.loads("".join(out))
-        await kc.execute_interactive("subprocess.Popen(['setsid', 'sh', '-c', 'sleep 300 # ' + MARKER])",
+        await kc.execute_interactive("subprocess.Popen(['setsid', 'sh', '-c', 'sleep 300; : ' + MARKER])",
                                      timeout=60)
         results["strays_before_shutdown"] = len(_strays(results["marker"]))
     finally:
