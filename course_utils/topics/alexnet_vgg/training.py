@@ -61,14 +61,7 @@ def error_rate(model: nn.Module, x: torch.Tensor, y: torch.Tensor) -> float:
 
     Runs in eval mode (dropout off) without gradients, then restores the model's mode."""
     _check_xy(x, y, "error_rate")
-    was_training = model.training
-    model.eval()
-    try:
-        with torch.no_grad():
-            wrong = (model(x).argmax(1) != y).sum().item()
-    finally:
-        model.train(was_training)
-    return wrong / len(y)
+    return evaluate(model, x, y)[0]
 
 
 def train_classifier(model: nn.Module, x: torch.Tensor, y: torch.Tensor, steps: int, lr: float,
