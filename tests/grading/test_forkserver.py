@@ -30,11 +30,15 @@ def test_a_failing_command_keeps_its_exit_code_and_its_message(tmp_path):
     assert "no_such_assignment" in done.stdout + done.stderr
 
 
-def test_the_child_runs_in_the_given_folder_with_exactly_the_given_environment(tmp_path):
-    # generate_config writes nbgrader_config.py into the working directory; a missing PATH entry
-    # would not matter to it, so the environment is checked through the log level variable below
-    done = forkserver.run(["generate_config"], cwd=tmp_path, env=ENV)
+def test_the_child_runs_in_the_given_folder(tmp_path, monkeypatch):
+    """generate_config writes nbgrader_config.py into the working directory: the command's
+    folder, never the caller's."""
+    caller = tmp_path / "caller"
+    caller.mkdir()
+    monkeypatch.chdir(caller)
+    target = tmp_path / "course"
+    target.mkdir()
+    done = forkserver.run(["generate_config"], cwd=target, env=ENV)
     assert done.returncode == 0, done.stderr
-    assert (tmp_path / "nbgrader_config.py").is_file()
-    assert not (Path.cwd() / "nbgrader_config.py").samefile(tmp_path / "nbgrader_config.py") \
-        if (Path.cwd() / "nbgrader_config.py").exists() else True
+    assert (target / "nbgrader_config.py").is_file()
+    assert not (caller / "nbgrader_config.py").exists()
