@@ -20,7 +20,7 @@ HANDOUT_ZIP ?=
 SITE ?= build/site
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: test release handout site autograde timings benchmark clean
+.PHONY: test release handout site autograde timings benchmark seeds clean
 
 # Notebooks run under nbval (stored outputs compared); each notebook, and each assignment's
 # round trip, stays on one worker (loadscope).
@@ -59,3 +59,8 @@ clean:
 
 benchmark: setup
 	$(RUN) $(BIN)/python tools/benchmark_grading.py
+
+# The assignments' training checks graded on 20 seeds: the solution passes every one, each
+# prepared mistake fails every one (a measurement, not part of make test).
+seeds: setup
+	$(RUN) $(BIN)/python tools/training_seeds.py
