@@ -320,3 +320,70 @@ def rnn_step(x_t, h_prev, W_xh, W_hh, b):
     return np.zeros((x_t.shape[0], W_hh.shape[0]))
 ''', ("rnn-step-torch", "rnn-step-transposed"), raw=False),
 }
+
+
+# Exercise 6: training with the student's own functions, with and without clipping.
+ALTERNATIVES["train-rnn"] = '''
+def train_rnn(x, y, params, learning_rate, num_steps, max_norm=None):
+    order = ["W_xh", "W_hh", "b", "W_hy", "b_y"]
+    current = {k: np.array(v, copy=True) for k, v in params.items()}
+    N, H = x.shape[0], current["W_hh"].shape[0]
+    history, norms = np.zeros(num_steps), np.zeros(num_steps)
+    for step in range(num_steps):
+        start = np.zeros((N, H))
+        states = rnn_forward(x, start, current["W_xh"], current["W_hh"], current["b"])
+        history[step], dhs, g_hy, g_by = readout_loss(states, y, current["W_hy"], current["b_y"])
+        grads = list(rnn_backward(x, start, current["W_xh"], current["W_hh"], current["b"], dhs)[1:]) + [g_hy, g_by]
+        clipped, norms[step] = clip_grad_norm(grads, np.inf if max_norm is None else max_norm)
+        for name, g in zip(order, clipped):
+            current[name] = current[name] - learning_rate * g
+    return current, history.tolist(), norms.tolist()
+'''
+
+_TRAIN = '''
+def train_rnn(x, y, params, learning_rate, num_steps, max_norm=None):
+    names = ("W_xh", "W_hh", "b", "W_hy", "b_y")
+    p = dict(params)
+    h0 = np.zeros((x.shape[0], p["W_hh"].shape[0]))
+    losses, grad_norms = [], []
+    for _ in range(num_steps):
+        hs = rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b"])
+        loss, dhs, dW_hy, db_y = readout_loss(hs, y, p["W_hy"], p["b_y"])
+        _, dW_xh, dW_hh, db = rnn_backward(x, h0, p["W_xh"], p["W_hh"], p["b"], dhs)
+        grads = [dW_xh, dW_hh, db, dW_hy, db_y]
+        total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+        {clip}
+        p = {{k: p[k] {sign} learning_rate * g for k, g in zip(names, grads)}}
+        losses.append(float(loss))
+        grad_norms.append({norm})
+    return p, losses, grad_norms
+'''
+
+
+def _train(clip="if max_norm is not None:\n            grads, total = clip_grad_norm(grads, max_norm)",
+           sign="-", norm="total"):
+    return _TRAIN.format(clip=clip, sign=sign, norm=norm)
+
+
+MISTAKES.update({
+    "train-never-clips": Mistake("train-rnn", _train(clip="pass"), ("train-rnn-visible", "train-rnn-step"),
+                                 "clip the gradients with clip_grad_norm"),
+    "train-always-clips": Mistake("train-rnn", _train(
+        clip="grads, total = clip_grad_norm(grads, 0.5 if max_norm is None else max_norm)"),
+        ("train-rnn-visible",), "clip only when max_norm is not None"),
+    "train-wrong-sign": Mistake("train-rnn", _train(sign="+"), ("train-rnn-visible", "train-rnn-step"), None),
+    "train-clips-rnn-only": Mistake("train-rnn", _train(
+        clip="if max_norm is not None:\n            grads[:3], total = clip_grad_norm(grads[:3], max_norm)"),
+        ("train-rnn-step",), "read-out's dW_hy and db_y included"),
+    "train-clips-each-array": Mistake("train-rnn", _train(
+        clip="if max_norm is not None:\n            grads = [clip_grad_norm([g], max_norm)[0][0] for g in grads]"),
+        ("train-rnn-step",), "not each array on its own"),
+    "train-norm-after-clipping": Mistake("train-rnn", _train(
+        clip="if max_norm is not None:\n            grads, _ = clip_grad_norm(grads, max_norm)\n"
+             "            total = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))"),
+        ("train-rnn-step", "train-rnn-history"), "BEFORE clipping"),
+    "train-in-place-update": Mistake("train-rnn", _train().replace(
+        "p = {k: p[k] - learning_rate * g for k, g in zip(names, grads)}",
+        "for k, g in zip(names, grads):\n            p[k] -= learning_rate * g"),
+        ("train-rnn-visible",), "changed the arrays it was given"),
+})
