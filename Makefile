@@ -43,9 +43,10 @@ handout:
 site: setup
 	$(RUN) $(BIN)/python tools/build_site.py --out "$(SITE)"
 
-# make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2]
+# make autograde [ASSIGNMENT=01_conv_arithmetic] [ZIP=lms-download.zip] [WORKERS=2] [SCHEDULER=tcp://host:8786]
 autograde: setup
 	$(RUN) $(BIN)/python -m course_utils.grading.autograde --workers $(WORKERS) \
+	  $(if $(SCHEDULER),--scheduler "$(SCHEDULER)") \
 	  $(if $(ZIP),--zip "$(ZIP)") $(ASSIGNMENT)
 
 timings: setup
@@ -54,7 +55,7 @@ timings: setup
 # The handout is removed only at its default place under build/ (it is rebuilt by `make handout`);
 # a HANDOUT elsewhere, such as a clone of the students' repository, is never deleted.
 clean:
-	rm -rf autograded feedback downloaded grades.csv .pytest_cache
+	rm -rf autograded feedback downloaded grades.csv grading-times.csv .grading .pytest_cache
 	rm -rf build/handout build/handout.zip build/site
 
 benchmark: setup

@@ -1,5 +1,6 @@
-"""Measure grading throughput (submissions per minute) with 1 and 2 workers, each with and without
-the sandbox (course_utils/grading/sandbox.py), side by side; write it to the README.
+"""Measure grading throughput (submissions per minute) with 1 and 2 workers: on a local Dask
+cluster, in threads, and on Dask without the sandbox (course_utils/grading/sandbox.py), side by
+side; write it to the README.
 
     python tools/benchmark_grading.py [--students 12] [--assignment 01_conv_arithmetic]
 
@@ -60,14 +61,17 @@ def build_class(course: Path, assignment: str, students: int) -> None:
         nbformat.write(nb, target / f"{assignment}.ipynb")
 
 
-def measure(assignment: str, students: int, workers: int, sandboxed: bool = True) -> float:
+def measure(assignment: str, students: int, workers: int, sandboxed: bool = True,
+            scheduler: str = "local") -> float:
+    """Submissions per minute of one ``autograde`` run on a fresh class (scheduler: a local Dask
+    cluster, or "threads")."""
     with tempfile.TemporaryDirectory(prefix="grading-benchmark-") as tmp:
         course = Path(tmp)
         build_class(course, assignment, students)
         env = dict(_env(course), COURSE_SANDBOX="on" if sandboxed else "off")
         start = time.perf_counter()
-        done = subprocess.run([sys.executable, "-m", "course_utils.grading.autograde", "--workers", str(workers)],
-                              cwd=course, env=env, capture_output=True, text=True)
+        done = subprocess.run([sys.executable, "-m", "course_utils.grading.autograde", "--workers", str(workers),
+                               "--scheduler", scheduler], cwd=course, env=env, capture_output=True, text=True)
         elapsed = time.perf_counter() - start
         if done.returncode != 0:
             raise SystemExit(f"autograde failed:\n{done.stdout[-2000:]}{done.stderr[-2000:]}")
@@ -80,21 +84,29 @@ def main() -> int:
     parser.add_argument("--assignment", default="01_conv_arithmetic")
     parser.add_argument("--workers", type=int, nargs="+", default=[1, 2])
     args = parser.parse_args()
-    rows = []
+    rows, rates = [], {}
     for workers in args.workers:
-        rate = measure(args.assignment, args.students, workers, sandboxed=True)
+        rate = rates[workers] = measure(args.assignment, args.students, workers)
+        threads = measure(args.assignment, args.students, workers, scheduler="threads")
         bare = measure(args.assignment, args.students, workers, sandboxed=False)
-        print(f"{workers} worker(s): {rate:.1f} submissions per minute in the sandbox, {bare:.1f} without "
-              f"({bare / rate:.2f}x the time per submission)", flush=True)
-        rows.append(f"| {workers} | {rate:.1f} | {bare:.1f} | {bare / rate:.2f}x |")
+        print(f"{workers} worker(s): {rate:.1f} submissions per minute on Dask, {threads:.1f} in threads, "
+              f"{bare:.1f} on Dask without the sandbox", flush=True)
+        rows.append(f"| {workers} | {rate:.1f} | {threads:.1f} | {bare:.1f} | {bare / rate:.2f}x |")
+    scaling = ""
+    if 1 in rates and len(rates) > 1:
+        most = max(rates)
+        scaling = (f" From 1 to {most} Dask workers the throughput grows {rates[most] / rates[1]:.2f}-fold: "
+                   f"{rates[most] / rates[1] / most:.2f} of linear scaling.")
     table = "\n".join([
         START, "",
         f"Measured by `make benchmark` (`tools/benchmark_grading.py`): {args.students} submissions of "
         f"`{args.assignment}` (solutions, blanks and common mistakes) graded by `make autograde`'s command "
-        f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included; each kernel in "
-        "its sandbox (the default), and without it (`COURSE_SANDBOX=off`) for comparison.", "",
-        "| workers | submissions per minute | without the sandbox | time per submission, sandboxed |",
-        "|---:|---:|---:|---:|", *rows, "", END])
+        f"on {platform.machine()}, {os.cpu_count()} cores, feedback and grades.csv included: on a local Dask "
+        "cluster (the default), in threads of one process (`--scheduler threads`), and on Dask without the "
+        f"sandbox (`COURSE_SANDBOX=off`) for comparison.{scaling}", "",
+        "| workers | submissions per minute, Dask | threads | Dask without the sandbox "
+        "| time per submission, sandboxed |",
+        "|---:|---:|---:|---:|---:|", *rows, "", END])
     text = README.read_text(encoding="utf-8")
     if START in text and END in text:
         head, rest = text.split(START, 1)

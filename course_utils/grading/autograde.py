@@ -4,14 +4,19 @@ For every assignment with submissions in ``submitted/<student>/<assignment>/``:
 
 1. make sure the gradebook knows the assignment (``nbgrader generate_assignment``, which
    rewrites ``assignments/`` identically, if it does not);
-2. ``nbgrader autograde`` each student in a separate process, ``--workers`` at a time, each
-   under a memory limit (``--memory-mb``, for the process and its kernel) and a time limit
-   (``--submission-timeout``); a submission that fails to grade is reported and the run goes on;
+2. ``nbgrader autograde`` each student in a separate process, as one task on Dask distributed
+   workers (``--scheduler``: a local cluster of ``--workers`` processes by default, or the
+   address of a scheduler whose workers share this folder; see
+   :mod:`course_utils.grading.cluster`: each submission is graded exactly once, also when a
+   worker dies), each under a memory limit (``--memory-mb``, for the process and its kernel) and
+   a time limit (``--submission-timeout``); a submission that fails to grade is reported and the
+   run goes on; progress lines give an ETA, and a summary table ends the run;
    each kernel runs in a sandbox (:mod:`course_utils.grading.sandbox`); when none can be made,
    nothing is graded (``--no-sandbox`` or ``COURSE_SANDBOX=off``: for a trusted single user only);
    a submission that contains a symbolic link is not graded (nbgrader would copy its target);
 3. ``nbgrader generate_feedback``: one HTML file per student and notebook, in ``feedback/``;
-4. ``nbgrader export`` of all grades to ``grades.csv``.
+4. ``nbgrader export`` of all grades to ``grades.csv``; the time of every graded cell goes to
+   ``grading-times.csv`` (``--cell-log``), the costliest cells are printed.
 
 An LMS download (a zip of notebooks named by student) is first unpacked into ``submitted/`` by
 nbgrader's zip collection: ``--zip FILE ASSIGNMENT`` (see ``--name-regexp``).
@@ -31,7 +36,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from course_utils.grading import forkserver
+from course_utils.grading import cluster, forkserver, report
 
 __all__ = ["submitted_students", "submitted_assignments", "nbgrader", "main", "CANVAS_REGEXP"]
 
@@ -115,41 +120,34 @@ def collect_zip(root: Path, assignment: str, archive: Path, regexp: str) -> None
                            "set --name-regexp for your LMS")
 
 
-def grade_assignment(root: Path, assignment: str, workers: int, memory_mb: int | None,
-                     timeout: float, only: set[str] | None = None) -> dict[str, str]:
-    """Autograde every student of one assignment; returns {student: error} for failures."""
+def grade_assignment(root: Path, assignment: str, students: list[str], memory_mb: int | None,
+                     timeout: float, client=None, workers: int = 1) -> list[cluster.Outcome]:
+    """Autograde ``students``' submissions of one assignment; return one Outcome per student.
+
+    With a Dask ``client`` each submission is a task on its workers; without one, ``workers``
+    threads of this process grade them. Either way each is graded at most once
+    (:func:`course_utils.grading.cluster.grade_submission`) and a failure never stops the others."""
     if not _in_gradebook(root, assignment):
         done = nbgrader("generate_assignment", assignment, "--force", cwd=root)
         if done.returncode != 0:
             raise RuntimeError(f"nbgrader generate_assignment {assignment} failed:\n{done.stderr[-3000:]}")
-    students = [s for s in submitted_students(root, assignment) if only is None or s in only]
-    failures: dict[str, str] = {}
+    where = "on the Dask cluster" if client is not None else f"{workers} threads"
+    print(f"autograding {assignment}: {len(students)} submissions, {where}", flush=True)
+    progress = report.Progress(len(students), label=f"{assignment} ")
+    if client is not None:
+        outcomes = cluster.grade_on_cluster(client, root, assignment, students, memory_mb, timeout, progress)
+    else:
+        def one(student):
+            outcome = cluster.Outcome(**cluster.grade_submission(str(root), assignment, student, memory_mb, timeout))
+            progress(outcome)
+            return outcome
 
-    def one(student: str):
-        links = symbolic_links(root / "submitted" / student / assignment)
-        if links:
-            print(f"  {assignment} {student}: NOT GRADED, it contains a symbolic link", flush=True)
-            failures[student] = ("not graded: a submission must be plain files and folders, and this one "
-                                 "contains symbolic links (remove them, then grade again): " + ", ".join(links))
-            return
-        start = time.perf_counter()
-        done = nbgrader("autograde", assignment, "--student", student, cwd=root, memory_mb=memory_mb,
-                        timeout=timeout)
-        seconds = time.perf_counter() - start
-        status = "ok" if done.returncode == 0 else f"FAILED (exit {done.returncode})"
-        print(f"  {assignment} {student}: {status} in {seconds:.1f} s", flush=True)
-        if done.returncode != 0:
-            failures[student] = (done.stdout[-1500:] + done.stderr[-3000:]).strip()
-            # nothing half-graded stays behind, so the next run grades this student again
-            shutil.rmtree(root / "autograded" / student / assignment, ignore_errors=True)
-
-    print(f"autograding {assignment}: {len(students)} submissions, {workers} workers", flush=True)
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(one, students))
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            outcomes = list(pool.map(one, students))
     done = nbgrader("generate_feedback", assignment, "--force", cwd=root)
     if done.returncode != 0:
-        failures["(feedback)"] = done.stderr[-3000:]
-    return failures
+        outcomes.append(cluster.Outcome(assignment, "(feedback)", "failed", log=done.stderr[-3000:]))
+    return outcomes
 
 
 def _sandbox_ready(no_sandbox: bool) -> bool:
@@ -181,14 +179,22 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--root", type=Path, default=Path.cwd(), help="course root (default: here)")
     parser.add_argument("--csv", default="grades.csv", help="where to write the grades")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("COURSE_WORKERS", "1")),
-                        help="submissions graded in parallel (default $COURSE_WORKERS or 1)")
+                        help="submissions graded in parallel on a local cluster or in threads "
+                        "(default $COURSE_WORKERS or 1)")
     parser.add_argument("--memory-mb", type=int, default=int(os.environ.get("COURSE_MEMORY_MB", "6144")),
                         help="address-space limit of each grading process and its kernel, MiB (0: none)")
     parser.add_argument("--submission-timeout", type=float,
                         default=float(os.environ.get("COURSE_SUBMISSION_TIMEOUT", "1800")),
                         help="seconds one submission may take in all")
-    parser.add_argument("--students", help="grade only these students (comma-separated), e.g. this "
-                        "machine's share of the class")
+    parser.add_argument("--scheduler", default=os.environ.get("COURSE_SCHEDULER", "local"),
+                        help="where submissions are graded: 'local' (default: a local Dask cluster of "
+                        "--workers processes), a Dask scheduler's address such as tcp://10.0.0.5:8786 "
+                        "(workers that share this course folder), or 'threads' (no Dask: --workers "
+                        "threads of this process)")
+    parser.add_argument("--cell-log", default="grading-times.csv",
+                        help="where the time of every graded cell is written (relative to the root)")
+    parser.add_argument("--students", help="grade only these students (comma-separated), e.g. to grade "
+                        "again those whose grades were removed after a fix")
     parser.add_argument("--zip", type=Path, help="an LMS download to collect first (needs one assignment)")
     parser.add_argument("--name-regexp", default=CANVAS_REGEXP,
                         help="how --zip file names give student_id and file_id (default: Canvas)")
@@ -227,22 +233,34 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nothing to grade: put submissions in {root / 'submitted'}/<student>/<assignment>/")
         return 0
     only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
-    failures: dict[str, dict[str, str]] = {}
-    for assignment in assignments:
-        failed = grade_assignment(root, assignment, args.workers, args.memory_mb or None,
-                                  args.submission_timeout, only)
-        if failed:
-            failures[assignment] = failed
+    started = time.perf_counter()
+    client = None if args.scheduler == "threads" else cluster.connect(
+        None if args.scheduler == "local" else args.scheduler, args.workers)
+    outcomes: list[cluster.Outcome] = []
+    try:
+        for assignment in assignments:
+            students = [s for s in submitted_students(root, assignment) if only is None or s in only]
+            outcomes += grade_assignment(root, assignment, students, args.memory_mb or None,
+                                         args.submission_timeout, client, args.workers)
+    finally:
+        if client is not None:
+            cluster.close(client)
     done = nbgrader("export", "--to", args.csv, cwd=root)
     print(f"grades written to {args.csv}" if done.returncode == 0 else "nbgrader export failed")
+    print("\n" + report.summary([o for o in outcomes if o.student != "(feedback)"],
+                                 time.perf_counter() - started))
+    costly = report.write_cell_log(root, outcomes, root / args.cell_log)
+    if costly:
+        print(f"\ntime per cell of every graded notebook: {args.cell_log}; the costliest cells (mean seconds):")
+        for assignment, cell, seconds in costly:
+            print(f"  {assignment} {cell}: {seconds:.2f}")
     if done.returncode != 0:
         sys.stderr.write(done.stderr[-3000:])
         return 1
-    for assignment, failed in failures.items():
-        for student, log in failed.items():
-            print(f"\n{assignment} / {student} could not be graded:\n{log}", file=sys.stderr)
+    failures = [o for o in outcomes if o.status in ("failed", "not graded")]
+    for outcome in failures:
+        print(f"\n{outcome.assignment} / {outcome.student} could not be graded:\n{outcome.log}", file=sys.stderr)
     return 1 if failures else 0
-
 
 if __name__ == "__main__":
     sys.exit(main())

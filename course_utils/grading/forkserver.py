@@ -22,7 +22,7 @@ import tempfile
 import threading
 from pathlib import Path
 
-__all__ = ["run", "available"]
+__all__ = ["run", "available", "die_with_parent", "stop"]
 
 #: imported once by the fork server: nbgrader's applications and what they load
 PRELOAD = ["nbgrader.apps.nbgraderapp", "nbgrader.apps.autogradeapp", "nbgrader.apps.feedbackapp",
@@ -32,9 +32,12 @@ _context = None
 
 
 def available() -> bool:
-    """True when commands run as children of the fork server."""
+    """True when commands run as children of the fork server: not where it is turned off, not
+    where the platform has none, and not in a daemonic process (such as a Dask worker's), which
+    multiprocessing forbids to have children."""
     return (os.environ.get("COURSE_FORKSERVER", "on").strip().lower() != "off"
-            and "forkserver" in multiprocessing.get_all_start_methods())
+            and "forkserver" in multiprocessing.get_all_start_methods()
+            and not multiprocessing.current_process().daemon)
 
 
 def _get_context():
@@ -47,10 +50,41 @@ def _get_context():
         return _context
 
 
+def die_with_parent() -> None:
+    """Ask Linux to kill this process when its parent dies (elsewhere: nothing).
+
+    A grading process whose grader died (a Dask worker lost mid-run) must not go on writing
+    grades while another worker grades the same submission again. A forked child's parent is
+    the fork server, which exits when the grader that started it dies."""
+    if not sys.platform.startswith("linux"):
+        return
+    import ctypes
+    import signal
+
+    parent = os.getppid()
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.prctl(1, signal.SIGKILL, 0, 0, 0)   # PR_SET_PDEATHSIG
+    if os.getppid() != parent:              # the parent died before the request was made
+        os._exit(137)
+
+
+def stop() -> None:
+    """Stop this process's fork server, if it started one (a Dask worker does before it closes:
+    a running fork server holds the worker's exit for seconds)."""
+    global _context
+    with _lock:
+        if _context is not None:
+            from multiprocessing import forkserver as _forkserver_module
+
+            _forkserver_module._forkserver._stop()
+            _context = None
+
+
 def _child(args: list[str], cwd: str, env: dict, memory_mb: int | None, out_path: str, err_path: str) -> None:
     """In the forked child: become ``python -m nbgrader ARGS`` in ``cwd`` with ``env``."""
     from course_utils.grading import launcher
 
+    die_with_parent()
     for fd, path in ((1, out_path), (2, err_path)):
         handle = os.open(path, os.O_WRONLY | os.O_TRUNC)
         os.dup2(handle, fd)
@@ -125,7 +159,7 @@ def _run_spawned(args, cwd, env, memory_mb, timeout) -> subprocess.CompletedProc
         launcher = Path(__file__).with_name("launcher.py")
         command = [sys.executable, "-I", "-S", str(launcher), "--memory-mb", str(memory_mb), "--", *command]
     process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                               text=True)
+                               text=True, preexec_fn=die_with_parent)
     try:
         out, err = process.communicate(timeout=timeout)
     except subprocess.TimeoutExpired:
