@@ -27,6 +27,7 @@ touches ``submitted/``. Run it from the course root (where nbgrader_config.py is
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -234,17 +235,14 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     only = {s.strip() for s in args.students.split(",") if s.strip()} if args.students else None
     started = time.perf_counter()
-    client = None if args.scheduler == "threads" else cluster.connect(
-        None if args.scheduler == "local" else args.scheduler, args.workers)
     outcomes: list[cluster.Outcome] = []
-    try:
+    with contextlib.ExitStack() as stack:
+        client = None if args.scheduler == "threads" else stack.enter_context(
+            cluster.connect(None if args.scheduler == "local" else args.scheduler, args.workers))
         for assignment in assignments:
             students = [s for s in submitted_students(root, assignment) if only is None or s in only]
             outcomes += grade_assignment(root, assignment, students, args.memory_mb or None,
                                          args.submission_timeout, client, args.workers)
-    finally:
-        if client is not None:
-            cluster.close(client)
     done = nbgrader("export", "--to", args.csv, cwd=root)
     print(f"grades written to {args.csv}" if done.returncode == 0 else "nbgrader export failed")
     print("\n" + report.summary([o for o in outcomes if o.student != "(feedback)"],

@@ -97,22 +97,29 @@ def grade_submission(root: str, assignment: str, student: str, memory_mb: int | 
         return asdict(Outcome(assignment, student, "graded", seconds, worker))
 
 
+@contextmanager
 def connect(scheduler: str | None, workers: int):
-    """A Dask client: to the scheduler at ``scheduler`` (``tcp://host:port``), or to a new local
-    cluster of ``workers`` processes with one thread each (closed with the client)."""
+    """A Dask client, closed on exit: to the scheduler at ``scheduler`` (``tcp://host:port``), or
+    to a new local cluster of ``workers`` processes with one thread each (closed with it)."""
     import dask
     from distributed import Client, LocalCluster
 
+    from course_utils.grading import forkserver
+
     if scheduler:
-        return Client(scheduler, timeout="30s")
+        with Client(scheduler, timeout="30s") as client:
+            yield client
+        return
     # workers are not daemonic, so that each can fork its own nbgrader processes
-    with dask.config.set({"distributed.worker.daemon": False, "distributed.scheduler.work-stealing": False}):
+    with dask.config.set({"distributed.worker.daemon": False}):
         cluster = LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,
-                               dashboard_address=None, host="127.0.0.1", silence_logs=logging.ERROR,
+                               dashboard_address=":0", host="127.0.0.1", silence_logs=logging.ERROR,
                                memory_limit=0)   # limits are per grading process (--memory-mb)
-    client = Client(cluster)
-    client._course_cluster = cluster   # closed by grade_on_cluster's caller through close()
-    return client
+    with cluster, Client(cluster) as client:
+        try:
+            yield client
+        finally:
+            client.run(forkserver.stop)   # a running fork server holds a worker's exit for seconds
 
 
 def grade_on_cluster(client, root: Path, assignment: str, students: list[str], memory_mb: int | None,
@@ -137,15 +144,3 @@ def grade_on_cluster(client, root: Path, assignment: str, students: list[str], m
         if report:
             report(outcome)
     return outcomes
-
-
-def close(client) -> None:
-    """Close the client and, when :func:`connect` made it, its local cluster."""
-    from course_utils.grading import forkserver
-
-    cluster = getattr(client, "_course_cluster", None)
-    if cluster is not None:
-        client.run(forkserver.stop)
-    client.close()
-    if cluster is not None:
-        cluster.close()
