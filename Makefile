@@ -9,6 +9,8 @@
 #                   the handout's lectures and assignments, offline MathJax, launch buttons
 #                   (tools/site/launch.toml); open build/site/index.html or publish the folder
 #   make autograde  grade submitted/ (or an LMS zip) into the gradebook, grades.csv and feedback/
+#   make hub        a demo JupyterHub on http://127.0.0.1:8000 (as root): an instructor, three
+#                   students, nbgrader's exchange; state in build/hub/; make hub-clean removes it
 #   make timings    re-execute every notebook in place and update the README's timing table
 #   make benchmark  measure grading throughput and update the README's table
 
@@ -20,7 +22,7 @@ HANDOUT_ZIP ?=
 SITE ?= build/site
 ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 
-.PHONY: test release handout site autograde timings benchmark seeds clean
+.PHONY: test release handout site autograde timings benchmark seeds clean hub hub-clean
 
 # Notebooks run under nbval (stored outputs compared); each notebook, and each assignment's
 # round trip, stays on one worker (loadscope).
@@ -65,3 +67,13 @@ benchmark: setup
 # prepared mistake fails every one (a measurement, not part of make test).
 seeds: setup
 	$(RUN) $(BIN)/python tools/training_seeds.py
+
+# A demo JupyterHub on this machine (as root): OS users dl1-instructor, dl1-ada, dl1-bob, dl1-cy,
+# nbgrader's exchange, state in build/hub/ (tools/hub/hub.py); the proxy comes from npm into
+# build/node/proxy/ on first use. HUB_PORT=8000. make hub-clean removes the users and build/hub/.
+HUB_PORT ?= 8000
+hub: setup
+	$(RUN) $(BIN)/python tools/hub/hub.py --port $(HUB_PORT) start
+
+hub-clean:
+	$(PYTHON) tools/hub/hub.py clean

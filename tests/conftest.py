@@ -20,7 +20,7 @@ def _close_figures():
 
 # Longest first: pytest-xdist hands out modules in collection order, so the grading fixtures
 # (minutes each) start at once instead of leaving one worker busy at the end while the other idles.
-_FIRST = ("tests/grading/test_grading_roundtrip.py", "tests/grading/test_hostile.py",
+_FIRST = ("tests/e2e/test_hub.py", "tests/grading/test_grading_roundtrip.py", "tests/grading/test_hostile.py",
           "tests/grading/test_red_team.py", "tests/grading/test_lms_zip.py", "tests/grading/test_postgres.py",
           "tests/grading/test_normal_user.py", "tests/grading/", "tests/e2e/", "lectures/", "solutions/",
           "tests/assignments/")
