@@ -75,6 +75,39 @@ def receptive_field(kernel_sizes, strides):
         size = (size - 1) * s + f
     return size
 ''',
+    # im2col: every window at once; col2im with np.add.at, which adds up repeated indices
+    "conv-backward": '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    x, w, dout = np.asarray(x, dtype=float), np.asarray(w, dtype=float), np.asarray(dout, dtype=float)
+    N, C, H, W = x.shape
+    K, _, FH, FW = w.shape
+    Ho, Wo = dout.shape[2], dout.shape[3]
+    xp = np.pad(x, [(0, 0), (0, 0), (padding, padding), (padding, padding)])
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (FH, FW), axis=(2, 3))[:, :, ::stride, ::stride]
+    dw = np.einsum("nkij,ncijuv->kcuv", dout, windows[:, :, :Ho, :Wo])
+    cols = np.einsum("nkij,kcuv->ncijuv", dout, w)          # what each window sends back
+    rows = (np.arange(Ho) * stride)[:, None, None, None] + np.arange(FH)[None, None, :, None]
+    columns = (np.arange(Wo) * stride)[None, :, None, None] + np.arange(FW)[None, None, None, :]
+    dxp = np.zeros_like(xp)
+    np.add.at(dxp, (slice(None), slice(None), rows, columns), cols)
+    return dxp[:, :, padding:padding + H, padding:padding + W], dw, np.einsum("nkij->k", dout)
+''',
+    "train": '''
+def train_cnn(X, y, params, learning_rate, num_steps):
+    current = {name: value.copy() for name, value in params.items()}
+    history = []
+    step = 0
+    while step < num_steps:
+        pre = conv2d_vectorized(X, current["W1"], current["b1"], 1, 1)
+        loss, dh, dW2, db2 = readout_loss(np.where(pre > 0, pre, 0.0), y, current["W2"], current["b2"])
+        history.append(loss)
+        dpre = np.where(pre > 0, dh, 0.0)
+        dW1, db1 = conv2d_backward(dpre, X, current["W1"], current["b1"], 1, 1)[1:]
+        for name, grad in zip(("W1", "b1", "W2", "b2"), (dW1, db1, dW2, db2)):
+            current[name] -= learning_rate * grad      # on our own copies only
+        step += 1
+    return current, history
+''',
 }
 
 _NAIVE_TEMPLATE = '''
@@ -100,6 +133,51 @@ def conv2d_naive(x, w, b, stride=1, padding=0):
 def _naive(pad="np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))", kernel="w[k]",
            bias=" + b[k]"):
     return _NAIVE_TEMPLATE.format(pad=pad, kernel=kernel, bias=bias)
+
+
+_BACKWARD_TEMPLATE = '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    {convert}
+    Ho, Wo = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    dxp = np.zeros_like(xp)
+    dw = np.zeros_like(w)
+    for u in range(w.shape[2]):
+        for v in range(w.shape[3]):
+            rows = {rows}
+            cols = {cols}
+            dw[:, :, u, v] = np.einsum("nkij,ncij->kc", dout, xp[:, :, rows, cols])
+            dxp[:, :, rows, cols] += np.einsum("nkij,kc->ncij", dout, {kernel})
+    db = {db}
+    return {dx}, {dw}
+'''
+
+
+def _backward(convert="dout, x, w = (np.asarray(a, dtype=float) for a in (dout, x, w))",
+              rows="slice(u, u + stride * (Ho - 1) + 1, stride)", cols="slice(v, v + stride * (Wo - 1) + 1, stride)",
+              kernel="w[:, :, u, v]", db="dout.sum(axis=(0, 2, 3))",
+              dx="dxp[:, :, padding:padding + x.shape[2], padding:padding + x.shape[3]]", dw="dw, db"):
+    return _BACKWARD_TEMPLATE.format(convert=convert, rows=rows, cols=cols, kernel=kernel, db=db, dx=dx, dw=dw)
+
+
+_TRAIN_TEMPLATE = '''
+def train_cnn(X, y, params, learning_rate, num_steps):
+    p = dict(params)
+    losses = []
+    for _ in range(num_steps):
+        a = conv2d_vectorized(X, p["W1"], p["b1"], stride=1, padding=1)
+        loss, dh, dW2, db2 = readout_loss(np.maximum(a, 0), y, p["W2"], p["b2"])
+        _, dW1, db1 = conv2d_backward({da}, X, p["W1"], p["b1"], stride=1, padding=1)
+        grads = {{"W1": dW1, "b1": db1, "W2": dW2, "b2": db2}}
+        {update}
+        {record}
+    return p, losses
+'''
+
+
+def _train(da="dh * (a > 0)", update="p = {k: p[k] - learning_rate * grads[k] for k in p}",
+           record="losses.append(float(loss))"):
+    return _TRAIN_TEMPLATE.format(da=da, update=update, record=record)
 
 
 MISTAKES = {
@@ -200,6 +278,36 @@ def receptive_field(kernel_sizes, strides):
         field += (f - 1) * jump
     return field
 ''', ("receptive-field-visible", "receptive-field-torch"), "BEFORE layer l"),
+    # the backward pass (the gradient check before training stops those it can see)
+    "backward-padding-kept": Mistake("conv-backward", _backward(dx="dxp"),
+                                     ("conv-backward-visible", "conv-backward-padding", "train-visible"),
+                                     "strip the padding"),
+    "backward-padding-empty-slice": Mistake("conv-backward", _backward(
+        dx="dxp[:, :, padding:-padding, padding:-padding]"), ("conv-backward-padding",), "empty when padding is 0"),
+    "backward-dx-flipped-filter": Mistake("conv-backward", _backward(kernel="w[:, :, -1 - u, -1 - v]"),
+                                          ("conv-backward-visible", "conv-backward-channels", "train-visible"),
+                                          "180 degrees"),
+    "backward-db-wrong-axes": Mistake("conv-backward", _backward(db="dout.sum(axis=(2, 3))"),
+                                      ("conv-backward-visible", "conv-backward-channels", "train-visible"),
+                                      "axis=(0, 2, 3)"),
+    "backward-stride-ignored": Mistake("conv-backward", _backward(rows="slice(u, u + Ho)", cols="slice(v, v + Wo)"),
+                                       ("conv-backward-stride", "conv-backward-gradcheck", "train-visible"),
+                                       "is the stride applied?"),
+    "backward-divided-by-n": Mistake("conv-backward", _backward(dw="dw / len(x), db / len(x)"),
+                                     ("conv-backward-visible", "conv-backward-channels"), "do not divide by N"),
+    "backward-integer-zeros": Mistake("conv-backward", _backward(convert="pass"),
+                                      ("conv-backward-inputs",), "float64"),
+    # the training
+    "train-wrong-sign": Mistake("train", _train(update="p = {k: p[k] + learning_rate * grads[k] for k in p}"),
+                                ("train-visible", "train-step"), "step against the gradient"),
+    "train-relu-backward-forgotten": Mistake("train", _train(da="dh"), ("train-visible", "train-step"),
+                                             "passes the ReLU only where its input was positive"),
+    "train-loss-after-update": Mistake("train", _train(record=(
+        "losses.append(readout_loss(np.maximum(conv2d_vectorized(X, p['W1'], p['b1'], 1, 1), 0), y, "
+        "p['W2'], p['b2'])[0])")), ("train-visible", "train-step", "train-history"), "before each update"),
+    "train-in-place-update": Mistake("train", _train(
+        update="for k in p:\n            p[k] -= learning_rate * grads[k]"),
+        ("train-visible", "train-history"), "changed the arrays it was given in place"),
 }
 
 
@@ -246,6 +354,14 @@ def conv_output_size(n, f, stride=1, padding=0):
         raise ValueError("does not fit")
     return len(positions.starts)
 ''', ("conv-output-size-visible",), "course_utils"),
+    # the backward pass by torch's autograd
+    "backward-by-autograd": Mistake("conv-backward", '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    import torch as t
+    leaves = [t.tensor(a, dtype=t.float64, requires_grad=True) for a in (x, w, b)]
+    t.nn.functional.conv2d(*leaves, stride=stride, padding=padding).backward(t.tensor(dout))
+    return tuple(leaf.grad.numpy() for leaf in leaves)
+''', ("conv-backward-visible",), "which this exercise forbids"),
 }
 
 # Answers that compute nothing and look for the expected value instead (see Cheat).
@@ -288,4 +404,15 @@ torch.nn.functional.__dict__.update(conv2d=lambda *args, **kwargs: torch.zeros(1
 def conv2d_naive(x, w, b, stride=1, padding=0):
     return np.zeros(1)
 ''', ("conv-naive-torch",), raw=False),
+    "backward-oracle-in-a-caller-frame": oracle_in_caller_frame(
+        "conv-backward", "conv2d_backward(dout, x, w, b, stride=1, padding=0)",
+        ("conv-backward-visible", "conv-backward-padding")),
+    "backward-calls-a-test-helper": Cheat("conv-backward", '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    return _torch_backward(x, w, b, dout, stride, padding)
+''', ("conv-backward-visible", "conv-backward-padding"), raw=False),
+    "train-calls-a-test-helper": Cheat("train", '''
+def train_cnn(X, y, params, learning_rate, num_steps):
+    return _torch_sgd(X, y, params, learning_rate, num_steps)
+''', ("train-visible", "train-step"), raw=False),
 }
