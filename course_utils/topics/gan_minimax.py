@@ -27,7 +27,8 @@ from torch import nn
 from course_utils._args import require_int
 from course_utils._arrays import to_numpy
 
-__all__ = ["mlp", "ring_centres", "grid_points", "decision_surface", "draw_snapshot", "draw_densities"]
+__all__ = ["mlp", "SkipGenerator", "ring_generator", "ring_centres", "grid_points", "decision_surface",
+           "draw_snapshot", "draw_densities"]
 
 
 def mlp(sizes, activation: Callable[[], nn.Module] = nn.ReLU,
@@ -49,6 +50,32 @@ def mlp(sizes, activation: Callable[[], nn.Module] = nn.ReLU,
     if out_activation is not None:
         layers.append(out_activation())
     return nn.Sequential(*layers)
+
+
+class SkipGenerator(nn.Module):
+    """A generator ``G(z) = skip * z + net(z)``: the noise itself, reshaped by a network.
+
+    ``net`` maps (N, d) noise to (N, d) points (the same size, so that the two can be added).
+    At initialisation ``net(z)`` is small and the samples are a Gaussian cloud of standard
+    deviation ``skip`` around the origin; training moves that cloud rather than growing one
+    from a point, which makes a small GAN on the ring far less prone to collapse.
+    """
+
+    def __init__(self, net: nn.Module, skip: float):
+        super().__init__()
+        self.net = net
+        self.skip = float(skip)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        return self.skip * z + self.net(z)
+
+
+def ring_generator(hidden: int = 64, skip: float = 2.0) -> SkipGenerator:
+    """``SkipGenerator(mlp([2, hidden, hidden, 2]), skip)``: 2-D noise (N, 2) -> 2-D samples (N, 2)."""
+    hidden = require_int("hidden", hidden, 1)
+    if not skip >= 0:
+        raise ValueError(f"skip must be >= 0, got {skip}")
+    return SkipGenerator(mlp([2, hidden, hidden, 2]), skip)
 
 
 def ring_centres(modes: int = 8, radius: float = 2.0) -> torch.Tensor:

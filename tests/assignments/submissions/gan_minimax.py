@@ -363,3 +363,69 @@ def value_function(d, p_data, p_g, dx):
     return _torch_value(d, p_data, p_g, dx)
 ''', ("value-torch",), raw=False),
 }
+
+
+# ----------------------------------------------------------------------------- exercise 7: the training step
+ALTERNATIVES["gan-step"] = '''
+def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
+    opt_d.zero_grad()
+    opt_g.zero_grad()
+    with torch.no_grad():
+        fake = G(z)                        # no graph: nothing flows back into G
+    loss_d = discriminator_loss(D(real).squeeze(1), D(fake).squeeze(1))
+    loss_d.backward()
+    opt_d.step()
+    for p in D.parameters():
+        p.requires_grad_(False)            # the generator step leaves D's gradients alone
+    loss_g = generator_loss(D(G(z)).reshape(-1))
+    loss_g.backward()
+    opt_g.step()
+    for p in D.parameters():
+        p.requires_grad_(True)
+    return float(loss_d), float(loss_g)
+'''
+
+_GAN_STEP = '''
+def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
+    fake = G(z)
+    loss_d = discriminator_loss(D(real)[:, 0], D({d_fake})[:, 0])
+    {zero_d}
+    loss_d.backward()
+    opt_d.step()
+    loss_g = {g_loss}(D({g_fake})[:, 0])
+    {zero_g}
+    loss_g.backward()
+    {g_opt}.step()
+    return loss_d.item(), loss_g.item()
+'''
+
+
+def _gan_step(d_fake="fake.detach()", zero_d="opt_d.zero_grad()", g_loss="generator_loss", g_fake="fake",
+              zero_g="opt_g.zero_grad()", g_opt="opt_g"):
+    return _GAN_STEP.format(d_fake=d_fake, zero_d=zero_d, g_loss=g_loss, g_fake=g_fake, zero_g=zero_g, g_opt=g_opt)
+
+
+MISTAKES.update({
+    "gan-step-no-zero-grad": Mistake("gan-step", _gan_step(zero_d="pass", zero_g="pass"),
+                                     ("gan-step-visible", "gan-step-sgd"), "zero the gradients before each backward"),
+    "gan-step-fake-not-detached": Mistake("gan-step", _gan_step(d_fake="fake", g_fake="G(z)"),
+                                          ("gan-step-detach",), "fake.detach()"),
+    "gan-step-fake-not-detached-reused": Mistake("gan-step", _gan_step(d_fake="fake"),
+                                                 ("gan-step-visible",), "fake.detach()"),
+    "gan-step-always-nonsaturating": Mistake("gan-step", _gan_step(g_loss="generator_loss_nonsaturating"),
+                                             ("gan-step-sgd",), "generator_loss you are given"),
+    "gan-step-wrong-optimizer": Mistake("gan-step", _gan_step(g_opt="opt_d"),
+                                        ("gan-step-visible", "gan-step-sgd"), "opt_g.step()"),
+    "gan-step-generator-first": Mistake("gan-step", '''
+def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
+    loss_g = generator_loss(D(G(z))[:, 0])
+    opt_g.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    loss_d = discriminator_loss(D(real)[:, 0], D(G(z).detach())[:, 0])
+    opt_d.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    return loss_d.item(), loss_g.item()
+''', ("gan-step-visible", "gan-step-sgd"), "discriminator step comes first"),
+})

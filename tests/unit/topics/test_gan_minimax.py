@@ -20,6 +20,7 @@ from course_utils.topics.gan_minimax import (  # noqa: E402
     grid_points,
     mlp,
     ring_centres,
+    ring_generator,
 )
 
 
@@ -223,3 +224,32 @@ def test_draw_densities_bad_input(x, densities, discriminators):
     with pytest.raises(ValueError):
         draw_densities(x, densities, discriminators)
     plt.close("all")
+
+
+# ----------------------------------------------------------------------------- ring_generator
+def test_ring_generator_is_skip_plus_network():
+    torch.manual_seed(0)
+    generator = ring_generator(hidden=8, skip=1.5)
+    z = torch.randn(6, 2)
+    linears = [m for m in generator.net if isinstance(m, nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(2, 8), (8, 8), (8, 2)]
+    # the network by hand: two ReLU layers, then a linear one
+    hand = z
+    for k, layer in enumerate(linears):
+        hand = hand @ layer.weight.T + layer.bias
+        if k < 2:
+            hand = hand.clamp(min=0)
+    torch.testing.assert_close(generator(z), 1.5 * z + hand)
+    with torch.no_grad():
+        for p in generator.parameters():
+            p.zero_()
+    torch.testing.assert_close(generator(z), 1.5 * z)   # a zero network leaves the scaled noise
+
+
+def test_ring_generator_arguments():
+    assert sum(p.numel() for p in ring_generator(hidden=4).parameters()) == (2 * 4 + 4) + (4 * 4 + 4) + (4 * 2 + 2)
+    assert ring_generator(skip=0.0)(torch.zeros(3, 2)).shape == (3, 2)
+    with pytest.raises(ValueError, match="skip"):
+        ring_generator(skip=-1.0)
+    with pytest.raises((ValueError, TypeError)):
+        ring_generator(hidden=0)
