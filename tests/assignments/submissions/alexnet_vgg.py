@@ -270,3 +270,62 @@ def layer_table(specs, input_shape):
     return _torch_table(specs, tuple(input_shape))
 ''', ("layer-table-unseen", "layer-table-fc-input"), raw=False),
 }
+
+
+# Exercise 5: a CNN designed within a parameter and a memory budget, trained on the digits.
+ALTERNATIVES["design"] = '''
+def conv(k, f, **extra):
+    return dict(type="conv", out_channels=k, kernel=f, **extra)
+
+# two unpadded 3x3 convolutions (8x8 -> 6x6 -> 4x4), then one pooling: 1,210 parameters, 1,864 bytes
+design = [conv(6, 3), conv(12, 3), {"type": "pool", "kernel": 2, "stride": 2}, {"type": "fc", "out_features": 10}]
+'''
+
+_DESIGN = '''
+design = [
+    {layers}
+]
+'''
+
+
+def _design(*layers: str) -> str:
+    return _DESIGN.format(layers=",\n    ".join(layers))
+
+
+MISTAKES.update({
+    # a wide hidden fc layer on the 8 x 4 x 4 pooled maps: 4,128 weights and biases in it alone
+    "design-over-parameter-budget": Mistake("design", _design(
+        '{"type": "conv", "out_channels": 8, "kernel": 3, "padding": 1}', '{"type": "pool", "kernel": 2}',
+        '{"type": "fc", "out_features": 32}', '{"type": "fc", "out_features": 10}'),
+        ("design-visible",), "over the parameter budget"),
+    # 16 channels at full 8x8 resolution: 1,024 values before any pooling
+    "design-over-memory-budget": Mistake("design", _design(
+        '{"type": "conv", "out_channels": 16, "kernel": 3, "padding": 1}', '{"type": "pool", "kernel": 4}',
+        '{"type": "fc", "out_features": 10}'),
+        ("design-visible",), "over the activation memory budget"),
+    # fits both budgets, but a 1x1 convolution to one channel, pooled to a single value, cannot tell 10 digits apart
+    "design-one-channel-bottleneck": Mistake("design", _design(
+        '{"type": "conv", "out_channels": 8, "kernel": 3, "padding": 1}', '{"type": "pool", "kernel": 2}',
+        '{"type": "conv", "out_channels": 1, "kernel": 1}', '{"type": "pool", "kernel": 4}',
+        '{"type": "fc", "out_features": 10}'),
+        ("design-visible",), "bottleneck"),
+    "design-no-conv": Mistake("design", _design('{"type": "fc", "out_features": 24}',
+                                                '{"type": "fc", "out_features": 10}'),
+                              ("design-visible",), "no conv layer"),
+    # a table that sizes pooling layers itself, with a stride of 1 when none is given: LeNet's
+    # explicit strides pass Exercise 4's visible test, the design's {"type": "pool", "kernel": 2} does not
+    "design-table-pool-stride-one": Mistake("layer-table", '''
+def layer_table(specs, input_shape):
+    rows, shape = [], tuple(input_shape)
+    for spec in specs:
+        if spec["type"] == "pool":
+            c, h, w = shape
+            s = spec.get("stride", 1)
+            out = (c, (h - spec["kernel"]) // s + 1, (w - spec["kernel"]) // s + 1)
+        else:
+            out = layer_output_shape(spec, shape)
+        rows.append({"type": spec["type"], "output_shape": out, "params": layer_params(spec, shape)})
+        shape = out
+    return rows
+''', ("design-visible", "layer-table-unseen"), "row 1 of layer_table(design, (1, 8, 8))"),
+})
