@@ -308,3 +308,97 @@ def lstm_cell_forward(x, h_prev, c_prev, W, b):
     return np.zeros_like(h_prev), np.zeros_like(c_prev)
 ''', ("lstm-cell-torch",), raw=False),
 }
+
+
+# Exercise 5: the cell in torch, checked against torch.nn.LSTMCell, then trained on the recall task.
+ALTERNATIVES["train-lstm"] = '''
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    n_hidden = h_prev.shape[-1]
+    # the columns of W split into the part that multiplies h and the part that multiplies x
+    z = torch.addmm(b, h_prev, W[:, :n_hidden].T) + x @ W[:, n_hidden:].T
+    z_f, z_i, z_g, z_o = torch.split(z, n_hidden, dim=1)
+    sigmoid = lambda v: 0.5 * (1.0 + torch.tanh(0.5 * v))
+    c_new = sigmoid(z_f) * c_prev + sigmoid(z_i) * torch.tanh(z_g)
+    return sigmoid(z_o) * torch.tanh(c_new), c_new
+'''
+
+_TORCH_CELL = '''
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    z = torch.cat([h_prev, x], dim=1) @ W.T + b
+    sig = {sig}
+    {blocks} = z[:, :H], z[:, H:2 * H], z[:, 2 * H:3 * H], z[:, 3 * H:]
+    f, i, g, o = sig(z_f), sig(z_i), {cand}(z_g), sig(z_o)
+    c = {update}
+    h = o * {out}
+    return h, {c_out}
+'''
+
+
+def _torch_cell(sig="torch.sigmoid", blocks="z_f, z_i, z_g, z_o", cand="torch.tanh", update="f * c_prev + i * g",
+                out="torch.tanh(c)", c_out="c"):
+    return _TORCH_CELL.format(sig=sig, blocks=blocks, cand=cand, update=update, out=out, c_out=c_out)
+
+
+_NUMPY_ROUND_TRIP = '''
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    arrays = [t.detach().double().numpy() for t in (x, h_prev, c_prev, W, b)]
+    h, c = lstm_cell_forward(*arrays)
+    return torch.from_numpy(h).to(x.dtype), torch.from_numpy(c).to(x.dtype)
+'''
+
+# label: (the answer, the hint its failure must name); each fails the visible test before any training
+MISTAKES.update({label: Mistake("train-lstm", source, ("train-lstm-visible", "train-lstm-cell"), hint)
+                 for label, (source, hint) in {
+    "torch-cell-torch-gate-order": (_torch_cell(blocks="z_i, z_f, z_g, z_o"), "check the gate order"),
+    "torch-cell-g-o-swapped": (_torch_cell(blocks="z_f, z_i, z_o, z_g"), "rows 3H:4H the output gate o"),
+    "torch-cell-candidate-sigmoid": (_torch_cell(cand="sig"), "the candidate g uses tanh"),
+    "torch-cell-state-not-carried": (_torch_cell(update="i * g"), "the term f_t * C_{t-1} is missing"),
+    "torch-cell-forget-on-candidate": (_torch_cell(update="f * g + i * c_prev"), "which multiplies C_{t-1}"),
+    "torch-cell-output-without-tanh": (_torch_cell(out="c"), "did you forget the tanh?"),
+    "torch-cell-h-from-previous-c": (_torch_cell(out="torch.tanh(c_prev)"), "not C_{t-1}"),
+    "torch-cell-detached-state": (_torch_cell(update="f * c_prev.detach() + i * g"), "Do not detach the cell state"),
+    "torch-cell-returns-detached-state": (_torch_cell(c_out="c.detach()"), "Do not detach the cell state"),
+    "torch-cell-numpy-round-trip": (_NUMPY_ROUND_TRIP, "the computation was cut"),
+    "torch-cell-float64": (_torch_cell(sig="lambda v: 1 / (1 + torch.exp(-v.double()))"), "expected float32"),
+    "torch-cell-in-place": (_torch_cell(update="c_prev.mul_(f).add_(i * g)"), "changed a tensor it was given in place"),
+}.items()})
+
+FORBIDDEN_USES.update({
+    "torch-cell-lstmcell": Mistake("train-lstm", '''
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    H, D = h_prev.shape[1], x.shape[1]
+    rows = torch.cat([torch.arange(k * H, (k + 1) * H) for k in (1, 0, 2, 3)])
+    cell = torch.nn.LSTMCell(D, H, dtype=x.dtype)
+    weights = {"weight_hh": W[rows, :H], "weight_ih": W[rows, H:], "bias_ih": b[rows], "bias_hh": 0 * b}
+    return torch.func.functional_call(cell, weights, (x, (h_prev, c_prev)))
+''', ("train-lstm-visible",), "which this exercise forbids: write the gates with torch operations"),
+    "torch-cell-lstm-cell-function": Mistake("train-lstm", '''
+from torch import lstm_cell as fused
+
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    rows = torch.cat([torch.arange(k * H, (k + 1) * H) for k in (1, 0, 2, 3)])
+    return tuple(fused(x, [h_prev, c_prev], W[rows, H:], W[rows, :H], b[rows], 0 * b))
+''', ("train-lstm-visible",), "torch.lstm_cell, which this exercise forbids"),
+    "torch-cell-autograd-function": Mistake("train-lstm", '''
+class _Sigmoid(torch.autograd.Function):
+    @staticmethod
+    def forward(ctx, v):
+        out = 1 / (1 + torch.exp(-v))
+        ctx.save_for_backward(out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        out, = ctx.saved_tensors
+        return grad * out * (1 - out)
+
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    H = h_prev.shape[1]
+    z = torch.cat([h_prev, x], dim=1) @ W.T + b
+    f, i, o = (_Sigmoid.apply(z[:, k * H:(k + 1) * H]) for k in (0, 1, 3))
+    c = f * c_prev + i * torch.tanh(z[:, 2 * H:3 * H])
+    return o * torch.tanh(c), c
+''', ("train-lstm-visible",), "torch.autograd"),
+})
