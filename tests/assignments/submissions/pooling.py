@@ -35,15 +35,15 @@ def max_pool_backward(dout, x, f, stride):
     Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
     if tuple(dout.shape) != (N, C, Ho, Wo):
         raise ValueError("dout has the wrong shape")
-    dx = np.zeros(x.shape, dtype=np.float64)
-    for n in range(N):
-        for c in range(C):
-            for i in range(Ho):
-                for j in range(Wo):
-                    window = x[n, c, i * stride:i * stride + f, j * stride:j * stride + f]
-                    u, v = np.unravel_index(np.argmax(window), window.shape)   # first max, row-major
-                    dx[n, c, i * stride + u, j * stride + v] += dout[n, c, i, j]
-    return dx
+    dx = np.zeros((N, C, H * W))
+    images, channels = np.arange(N)[:, None], np.arange(C)[None, :]
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * stride:i * stride + f, j * stride:j * stride + f].reshape(N, C, f * f)
+            u, v = np.divmod(window.argmax(axis=2), f)                  # first max, row-major
+            flat = (i * stride + u) * W + (j * stride + v)              # its index in the H * W image
+            np.add.at(dx, (images, channels, flat), dout[:, :, i, j])
+    return dx.reshape(N, C, H, W)
 ''',
     "avg-pool-backward": '''
 def avg_pool_backward(dout, x_shape, f, stride):
@@ -345,3 +345,62 @@ def max_pool_backward(dout, x, f, stride):
     return _grad(np.asarray(x, dtype=float), np.asarray(dout, dtype=float), f, stride)
 ''', ("max-pool-backward-torch", "max-pool-backward-ties"), raw=False),
 }
+
+
+# Exercise 6: the student's max pooling inside a CNN, and the robustness of its prediction to shifts.
+ALTERNATIVES["train-pool"] = '''
+def shift_robustness(predict, images):
+    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    H, W = images.shape[2:]
+    reference = predict(images)
+    hits = 0
+    for dr, dc in [(1, 0), (-1, 0), (0, 1), (0, -1)]:
+        moved = padded[:, :, 1 - dr:1 - dr + H, 1 - dc:1 - dc + W]
+        hits += np.sum(predict(moved) == reference)
+    return float(hits / (4 * len(images)))
+'''
+
+_ROBUSTNESS = '''
+def shift_robustness(predict, images):
+    x = np.asarray(images, dtype=np.float64)
+    shifted = []
+    for axis in {axes}:
+        for step in (1, -1):
+            {shift}
+            shifted.append(s)
+    base = predict(x)
+    same = np.array([predict(s) == base for s in shifted])
+    return {result}
+'''
+
+_ZERO_FILLED = '''s = np.zeros_like(x)
+            src = [slice(None)] * 4
+            dst = [slice(None)] * 4
+            src[axis] = slice(None, -1) if step == 1 else slice(1, None)
+            dst[axis] = slice(1, None) if step == 1 else slice(None, -1)
+            s[tuple(dst)] = x[tuple(src)]'''
+
+
+def _robustness(axes="(2, 3)", shift=_ZERO_FILLED, result="float(same.mean())"):
+    return _ROBUSTNESS.format(axes=axes, shift=shift, result=result)
+
+
+MISTAKES.update({
+    "robustness-roll": Mistake("train-pool", _robustness(shift="s = np.roll(x, step, axis=axis)"),
+                               ("train-pool-counts", "train-pool-shift"), "np.roll"),
+    "robustness-all-directions": Mistake("train-pool", _robustness(result="float(same.all(axis=0).mean())"),
+                                         ("train-pool-counts", "train-pool-shift"), "unchanged in all 4 directions"),
+    "robustness-count": Mistake("train-pool", _robustness(result="float(same.sum())"),
+                                ("train-pool-visible", "train-pool-shift"), "between 0 and 1"),
+    "robustness-two-directions": Mistake("train-pool", _robustness().replace(
+        "for step in (1, -1):", "for step in (1,):"), ("train-pool-counts", "train-pool-shift"), "all 4 directions"),
+    "robustness-wrong-axes": Mistake("train-pool", _robustness(axes="(0, 1)"), ("train-pool-shift",),
+                                     "the last two axes"),
+})
+# a wrong gradient is named by the gradient check of the training cell, before any training
+MISTAKES["backward-dout-ignored"] = Mistake(
+    MISTAKES["backward-dout-ignored"].cell, MISTAKES["backward-dout-ignored"].source,
+    MISTAKES["backward-dout-ignored"].must_fail + ("train-pool-visible",), "do not just mark the maximum")
+MISTAKES["train-pool-every-element"] = Mistake("max-pool-backward", _backward('''
+dx[b, ch, r:r + f, s:s + f] += g
+'''), ("train-pool-visible",), "not to every element of the window")
