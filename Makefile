@@ -29,7 +29,7 @@ ASSIGNMENTS := $(notdir $(wildcard solutions/[0-9][0-9]_*))
 NBVAL := --nbval --nbval-sanitize-with tests/nbval_sanitize.cfg --nbval-cell-timeout=300
 test: setup
 	$(RUN) $(BIN)/ruff check .
-	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope --durations=15 $(NBVAL) \
+	$(RUN) COURSE_WIDGETS=static $(BIN)/python -m pytest -n $(WORKERS) --dist loadscope --durations=40 $(NBVAL) \
 	  tests lectures solutions
 
 release: setup

@@ -71,7 +71,7 @@ class AssignmentLogic:
         mistakes = load(name).MISTAKES
         assert len(mistakes) >= 4
         for label, mistake in mistakes.items():
-            result = grade(cells, {mistake.cell: mistake.source}, base=base)
+            result = grade(cells, {mistake.cell: mistake.source}, base=base, until=set(mistake.must_fail))
             failed = set(result.failed())
             missing = set(mistake.must_fail) - failed
             assert not missing, f"{label}: expected {sorted(missing)} to fail; messages {result.messages}"

@@ -216,7 +216,9 @@ def test_the_gradebook_keeps_every_row_it_had_and_no_grade_was_forged(attacked):
 def test_the_course_holds_no_new_file_and_no_process_is_left(attacked):
     course = attacked["course"]
     new = {p.name for p in course.iterdir()} - attacked["root_before"]
-    assert new <= {"autograded", "feedback", "grades.csv"}, new
+    assert new <= {"autograded", "feedback", "grades.csv", "grading-times.csv", ".grading"}, new
+    state = [p.relative_to(course / ".grading") for p in (course / ".grading").rglob("*") if p.is_file()]
+    assert state and all(p.suffix in {".lock", ".started"} and len(p.parts) == 2 for p in state), state
     marker = attacked["marker"]
     written = [p for p in course.rglob("*") if p.is_file() and p.suffix in {".txt", ".html", ".bin", ".pth"}
                and marker.encode() in p.read_bytes()[:200]]

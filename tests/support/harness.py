@@ -125,10 +125,13 @@ def sanitized(cells: list[Cell], replacements: dict[str, str]) -> dict[str, str]
 
 def grade(cells: list[Cell], replacements: dict[str, str] | None = None, only: set[str] | None = None,
           stop_at_first_failure: bool = False, timeout: float = 20.0, base: dict | None = None,
-          sanitize: bool = False) -> Result:
+          sanitize: bool = False, until: set[str] | None = None) -> Result:
     """Execute the cells in order with some solution cells replaced; report each test cell.
 
     ``only``: grade ids of the test cells to run (the others are skipped).
+    ``until``: grade ids of test cells; nothing after the last of them runs (the cells before it
+    all do, so that a hidden cell can still read the run of the visible cell it follows).
+    Both stop the notebook after the last cell they name: what follows cannot change its result.
     ``base``: a namespace from :func:`setup_namespace`, copied, to skip the set-up cells.
     ``sanitize``: replace answers as the grader does (not run when they tamper or use what is forbidden).
     """
@@ -143,7 +146,11 @@ def grade(cells: list[Cell], replacements: dict[str, str] | None = None, only: s
         replacements = sanitized(cells, replacements)
     namespace = dict(base) if base is not None else {"__name__": "__main__"}
     result = Result()
+    wanted = set(only or ()) | set(until or ())
+    last = max((c.index for c in cells if c.grade_id in wanted), default=None) if (only or until) else None
     for cell in cells:
+        if last is not None and cell.index > last:
+            break
         if cell.kind == "markdown" or (cell.kind == "setup" and base is not None):
             continue
         if cell.kind == "tests":

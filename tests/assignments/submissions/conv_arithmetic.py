@@ -336,7 +336,7 @@ def conv2d_backward(dout, x, w, b, stride=1, padding=0):
                                              "passes the ReLU only where its input was positive"),
     "train-loss-after-update": Mistake("train", _train(record=(
         "losses.append(readout_loss(np.maximum(conv2d_vectorized(X, p['W1'], p['b1'], 1, 1), 0), y, "
-        "p['W2'], p['b2'])[0])")), ("train-visible", "train-step", "train-history"), "before each update"),
+        "p['W2'], p['b2'])[0])")), ("train-visible", "train-step", "train-history"), "before its step"),
     "train-in-place-update": Mistake("train", _train(
         update="for k in p:\n            p[k] -= learning_rate * grads[k]"),
         ("train-visible", "train-history"), "changed the arrays it was given in place"),
