@@ -29,8 +29,6 @@ import signal
 import subprocess
 import sys
 import tempfile
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
@@ -38,7 +36,7 @@ import pytest
 
 from tests.support import browser as bs
 from tests.support.grading import fill, require_sandbox
-from tests.support.ports import free_port
+from tests.support.ports import free_port, wait_for_http
 
 pytestmark = pytest.mark.browser
 
@@ -65,17 +63,7 @@ class Hub:
         return [sys.executable, str(HUB), "--state", str(self.state), "--prefix", PREFIX, *args]
 
     def wait_ready(self, timeout: float = 180) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"the hub exited with {self.process.returncode}:\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/hub/api/", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise TimeoutError(f"the hub did not answer within {timeout} s:\n{self.tail()}")
+        wait_for_http(f"{self.url}/hub/api/", self.process, "the hub", self.tail, timeout)
 
     def tail(self, chars: int = 4000) -> str:
         self._log.flush()

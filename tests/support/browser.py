@@ -13,14 +13,12 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import nbformat
 
 from tests.support.grading import fill
-from tests.support.ports import free_port
+from tests.support.ports import free_port, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -121,17 +119,7 @@ class LabServer:
                                         stderr=subprocess.STDOUT, start_new_session=True)
 
     def wait_ready(self, timeout: float = 120) -> None:
-        deadline = time.time() + timeout
-        while time.time() < deadline:
-            if self.process.poll() is not None:
-                raise RuntimeError(f"jupyter lab exited with {self.process.returncode}:\n{self.log_tail()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/api/status", timeout=5) as response:
-                    if response.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.5)
-        raise TimeoutError(f"jupyter lab did not answer within {timeout} s:\n{self.log_tail()}")
+        wait_for_http(f"{self.url}/api/status", self.process, "jupyter lab", self.log_tail, timeout)
 
     def log_tail(self, chars: int = 3000) -> str:
         self._log.flush()

@@ -1,7 +1,11 @@
 """A free TCP port on loopback, for the servers the tests start (JupyterLab, PostgreSQL, a hub), and a
 listener that counts the connections it gets (what a sandboxed kernel must never reach)."""
 import socket
+import subprocess
 import threading
+import time
+import urllib.request
+from collections.abc import Callable
 
 
 def free_port() -> int:
@@ -9,6 +13,23 @@ def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def wait_for_http(url: str, process: subprocess.Popen, name: str, tail: Callable[[], str],
+                  timeout: float = 120) -> None:
+    """Return once ``url`` answers 200; raise, with ``tail()`` (the server's log), when ``process``
+    exits first or ``timeout`` seconds pass."""
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"{name} exited with {process.returncode}:\n{tail()}")
+        try:
+            with urllib.request.urlopen(url, timeout=5) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise TimeoutError(f"{name} did not answer within {timeout} s:\n{tail()}")
 
 
 class Listener:

@@ -180,6 +180,21 @@ def _train(da="dh * (a > 0)", update="p = {k: p[k] - learning_rate * grads[k] fo
     return _TRAIN_TEMPLATE.format(da=da, update=update, record=record)
 
 
+def _looping_conv(loops: str) -> str:
+    """A conv2d_vectorized that pads and sizes its output as asked, then fills it with ``loops``."""
+    return '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch")
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    K, C, FH, FW = w.shape
+    Ho = (xp.shape[2] - FH) // stride + 1
+    Wo = (xp.shape[3] - FW) // stride + 1
+    out = np.zeros((x.shape[0], K, Ho, Wo))
+''' + loops
+
+
 MISTAKES = {
     "size-padding-forgotten": Mistake("conv-output-size", '''
 def conv_output_size(n, f, stride=1, padding=0):
@@ -245,41 +260,23 @@ def conv2d_vectorized(x, w, b, stride=1, padding=0):
     win = np.lib.stride_tricks.sliding_window_view(xp, w.shape[2:], axis=(2, 3))
     return np.einsum("ncijuv,kcuv->nkij", win, w) + b[None, :, None, None]
 ''', ("conv-vectorized-visible", "conv-vectorized-torch"), "stride"),
-    "vectorized-still-loops": Mistake("conv-vectorized", '''
-def conv2d_vectorized(x, w, b, stride=1, padding=0):
-    x = np.asarray(x, dtype=float)
-    if x.shape[1] != w.shape[1]:
-        raise ValueError("channel mismatch")
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    K, C, FH, FW = w.shape
-    Ho = (xp.shape[2] - FH) // stride + 1
-    Wo = (xp.shape[3] - FW) // stride + 1
-    out = np.zeros((x.shape[0], K, Ho, Wo))
+    "vectorized-still-loops": Mistake("conv-vectorized", _looping_conv('''
     for n in range(x.shape[0]):
         for k in range(K):
             for i in range(Ho):
                 for j in range(Wo):
                     out[n, k, i, j] = np.sum(xp[n, :, i*stride:i*stride+FH, j*stride:j*stride+FW] * w[k]) + b[k]
     return out
-''', ("conv-vectorized-speed",), "Python loop"),
+'''), ("conv-vectorized-speed",), "Python loop"),
     # vectorized over images, filters and channels, but a Python loop over the output positions:
     # many times faster than four loops, so only counting the executed lines names it
-    "vectorized-loops-over-positions": Mistake("conv-vectorized", '''
-def conv2d_vectorized(x, w, b, stride=1, padding=0):
-    x = np.asarray(x, dtype=np.float64)
-    if x.shape[1] != w.shape[1]:
-        raise ValueError("channel mismatch")
-    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
-    K, C, FH, FW = w.shape
-    Ho = (xp.shape[2] - FH) // stride + 1
-    Wo = (xp.shape[3] - FW) // stride + 1
-    out = np.empty((x.shape[0], K, Ho, Wo))
+    "vectorized-loops-over-positions": Mistake("conv-vectorized", _looping_conv('''
     for i in range(Ho):
         for j in range(Wo):
             patch = xp[:, :, i * stride:i * stride + FH, j * stride:j * stride + FW]
             out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3]))
     return out + b.reshape(1, K, 1, 1)
-''', ("conv-vectorized-speed",), "Python loop over images, channels, filters or output positions"),
+'''), ("conv-vectorized-speed",), "Python loop over images, channels, filters or output positions"),
     "field-strides-ignored": Mistake("receptive-field", '''
 def receptive_field(kernel_sizes, strides):
     if len(kernel_sizes) != len(strides):
