@@ -14,7 +14,7 @@ import pytest
 
 from tests.assignments.submissions import load
 from tests.support.harness import ROOT, grade, read_cells, sanitized, setup_namespace
-from tests.support.mutation import mutation_report
+from tests.support.mutation import mutation_report, unreached_checks
 
 ASSIGNMENTS = sorted(p.name for p in (ROOT / "solutions").iterdir() if p.is_dir() and p.name[:2].isdigit())
 
@@ -67,9 +67,13 @@ class AssignmentLogic:
             assert not result.failed(), f"alternative {cell}: {result.messages}"
 
     def test_each_mistake_fails_with_its_hint(self, assignment):
+        """Each prepared mistake fails its cells and its message names it: at least 9 in 10 of them
+        have a hint, which a failing cell's message must contain."""
         name, cells, base = assignment
         mistakes = load(name).MISTAKES
         assert len(mistakes) >= 4
+        named = sum(1 for m in mistakes.values() if m.hint)
+        assert named >= 0.9 * len(mistakes), f"{name}: only {named} of {len(mistakes)} mistakes have a hint"
         for label, mistake in mistakes.items():
             result = grade(cells, {mistake.cell: mistake.source}, base=base, until=set(mistake.must_fail))
             failed = set(result.failed())
@@ -129,6 +133,13 @@ class AssignmentLogic:
         killed, total, survivors = mutation_report(source_notebook(name))
         assert total >= 20
         assert killed / total >= 0.9, f"{name}: {killed}/{total} mutants caught; survivors: {survivors}"
+
+    def test_every_argument_check_is_the_first_to_fire_on_some_test_input(self, assignment):
+        """Each ``if ...: raise`` of an answer is reached: some test input trips it before any
+        other check (an input that also trips an earlier check would leave it untested)."""
+        name, _, _ = assignment
+        total, unreached = unreached_checks(source_notebook(name))
+        assert not unreached, f"{name}: {len(unreached)} of {total} argument checks never fire first: {unreached}"
 
 
 for _name in ASSIGNMENTS:

@@ -137,6 +137,24 @@ def mutants(source: str):
             yield description, text
 
 
+def rerouted_checks(source: str):
+    """Yield ``(description, source)`` with one argument check of the solution region (an ``if``
+    whose body only raises) raising a RuntimeError instead. A test that reaches the check, with
+    an input that trips it before any other, now sees the wrong exception and fails; when every
+    input that trips it trips an earlier check too, or none does, nothing changes."""
+    lines = _solution_lines(source)
+    tree = ast.parse(source)
+    checks = [node for node in ast.walk(tree) if isinstance(node, ast.If) and node.lineno in lines
+              and len(node.body) == 1 and isinstance(node.body[0], ast.Raise) and not node.orelse]
+    for check in checks:
+        copied = copy.deepcopy(tree)
+        target = next(n for n in ast.walk(copied) if isinstance(n, ast.If) and n.lineno == check.lineno
+                      and n.col_offset == check.col_offset)
+        target.body = ast.parse("raise RuntimeError('the check was reached')").body
+        text = ast.unparse(ast.fix_missing_locations(copied))
+        yield f"line {check.lineno}: `if {ast.unparse(check.test)}: raise ...`", text
+
+
 def mutation_report(path: Path, timeout: float = 10.0) -> tuple[int, int, list[str]]:
     """Mutate every solution cell of the notebook at ``path``; return (killed, total, survivors)."""
     cells = read_cells(path)
@@ -156,3 +174,22 @@ def mutation_report(path: Path, timeout: float = 10.0) -> tuple[int, int, list[s
             else:
                 survivors.append(f"{cell.grade_id}: {description}")
     return killed, total, survivors
+
+
+def unreached_checks(path: Path, timeout: float = 10.0) -> tuple[int, list[str]]:
+    """(number of argument checks in the answers, those that no test of their answer makes fire
+    first: see :func:`rerouted_checks`)."""
+    cells = read_cells(path)
+    base = setup_namespace(cells)
+    total, unreached = 0, []
+    for cell in cells:
+        if cell.kind != "solution":
+            continue
+        own_tests = checks_of(cells, cell.grade_id)
+        for description, text in rerouted_checks(cell.source):
+            total += 1
+            result = grade(cells, {cell.grade_id: text}, only=own_tests, stop_at_first_failure=True,
+                           timeout=timeout, base=base)
+            if not result.failed():
+                unreached.append(f"{cell.grade_id}: {description}")
+    return total, unreached

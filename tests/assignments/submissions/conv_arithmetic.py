@@ -445,3 +445,7 @@ def train_cnn(X, y, params, learning_rate, num_steps):
     return _torch_sgd(X, y, params, learning_rate, num_steps)
 ''', ("train-visible", "train-step"), raw=False),
 }
+# no channel check: 3 channels against 4 still raise inside NumPy, but one channel broadcasts silently
+MISTAKES["naive-channels-unchecked"] = Mistake(
+    "conv-naive", _naive().replace('    if C != C2:\n        raise ValueError("channel mismatch")\n', ""),
+    ("conv-naive-channels",), "NumPy would broadcast 1 channel")

@@ -429,3 +429,15 @@ def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
     return loss_d.item(), loss_g.item()
 ''', ("gan-step-visible", "gan-step-sgd"), "discriminator step comes first"),
 })
+# like scipy's jensenshannon: the inputs normalized to sum to one, no dx; right whenever the
+# densities integrate to one, so only densities that do not tell it apart
+MISTAKES["jsd-normalized-without-dx"] = Mistake("jsd", '''
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape:
+        raise ValueError("shapes differ")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    p, q = p / p.sum(), q / q.sum()
+    m = (p + q) / 2
+    return float((np.sum(xlogy(p, p) - xlogy(p, m)) + np.sum(xlogy(q, q) - xlogy(q, m))) / 2)
+''', ("jsd-edge",), "normalizing them (or dropping dx) loses their scale")
