@@ -12,7 +12,7 @@ import re
 
 import pytest
 
-from tests.assignments.submissions import load
+from tests.assignments.submissions import correct_answers, load
 from tests.support.harness import ROOT, grade, read_cells, sanitized, setup_namespace
 from tests.support.mutation import mutation_report, unreached_checks
 
@@ -60,11 +60,14 @@ class AssignmentLogic:
 
     def test_alternative_solutions_pass(self, assignment):
         name, cells, base = assignment
-        alternatives = load(name).ALTERNATIVES
+        alternatives = correct_answers(load(name))
         assert alternatives, f"{name} has no alternative solutions to test"
-        for cell, source in alternatives.items():
-            result = grade(cells, {cell: source}, base=base)
-            assert not result.failed(), f"alternative {cell}: {result.messages}"
+        position = {c.grade_id: c.index for c in cells}
+        for number, (cell, source) in enumerate(alternatives):
+            # the test cells before the answer cannot see it: they pass as with the solution
+            later = {c.grade_id for c in cells if c.kind == "tests" and c.index > position[cell]}
+            result = grade(cells, {cell: source}, base=base, only=later)
+            assert not result.failed(), f"alternative {number} of {cell}: {result.messages}"
 
     def test_each_mistake_fails_with_its_hint(self, assignment):
         """Each prepared mistake fails its cells and its message names it: at least 9 in 10 of them
@@ -87,7 +90,7 @@ class AssignmentLogic:
         """The grader's sanitizing (tampering, forbidden uses) leaves correct answers alone."""
         name, cells, _ = assignment
         answers = {c.grade_id: c.source for c in cells if c.kind == "solution"}
-        for cell, source in [*answers.items(), *load(name).ALTERNATIVES.items()]:
+        for cell, source in [*answers.items(), *correct_answers(load(name))]:
             kept = sanitized(cells, {cell: source})[cell]
             assert kept == source, f"{cell}: the grader would not run a correct answer: {kept}"
 

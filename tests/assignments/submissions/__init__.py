@@ -1,7 +1,11 @@
 """Prepared submissions per assignment: correct alternatives and common mistakes.
 
 Each module ``aNN.py`` defines
-- ``ALTERNATIVES``: grade id of a solution cell -> a correct solution written differently;
+- ``ALTERNATIVES``: grade id of a solution cell -> a correct solution written differently
+  (also graded by the real pipeline, as one student who answered every cell this way);
+- ``MORE_ALTERNATIVES`` (optional): more correct answers, ``(grade id, source)`` pairs, the way
+  other students write them (float32, other loops, other allowed libraries, in-place tricks on
+  their own copies); graded in process, each must pass every test cell;
 - ``MISTAKES``: name -> ``Mistake`` (the cell it replaces, the wrong code, the test cells that
   must fail, and a fragment of the hint the failure message must name);
 - ``CHEATS`` (optional): name -> ``Cheat``, an answer that computes nothing and tries to find the
@@ -92,3 +96,8 @@ def _peek_array(shape, inputs):
 def load(assignment: str):
     """The submissions module of an assignment such as ``01_conv_arithmetic``."""
     return importlib.import_module(f"{__name__}.{assignment[3:]}")
+
+
+def correct_answers(module) -> list[tuple[str, str]]:
+    """Every prepared correct answer of a submissions module: (grade id, source)."""
+    return [*module.ALTERNATIVES.items(), *getattr(module, "MORE_ALTERNATIVES", [])]
