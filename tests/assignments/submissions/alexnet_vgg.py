@@ -329,3 +329,133 @@ def layer_table(specs, input_shape):
     return rows
 ''', ("design-visible", "layer-table-unseen"), "row 1 of layer_table(design, (1, 8, 8))"),
 })
+
+# Mistakes that follow a loose reading of the prompt (both now named in it)
+MISTAKES.update({
+    # the defaults written into the caller's spec: Exercise 4 reuses the function on specs it must not change
+    "shape-spec-setdefault": Mistake("output-shape", '''
+def layer_output_shape(spec, in_shape):
+    kind = spec["type"]
+    if kind == "fc":
+        return (spec["out_features"],)
+    if kind not in ("conv", "pool") or len(in_shape) != 3:
+        raise ValueError("bad layer or input")
+    spec.setdefault("stride", 1 if kind == "conv" else spec["kernel"])
+    spec.setdefault("padding", 0)
+    c, h, w = in_shape
+    k, s = spec["kernel"], spec["stride"]
+    p = spec["padding"] if kind == "conv" else 0
+    out_h, out_w = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    if out_h < 1 or out_w < 1:
+        raise ValueError("does not fit")
+    return (spec["out_channels"] if kind == "conv" else c, out_h, out_w)
+''', ("output-shape-invalid", "layer-table-unseen"), "read the defaults with spec.get(key, default)"),
+    # torch.finfo knows floating-point dtypes only: torch.int8 and the other integer dtypes raise
+    "memory-finfo-for-every-dtype": Mistake(
+        "activation-memory", _memory(n_bytes="values * torch.finfo(dtype).bits // 8"),
+        ("activation-memory-torch", "activation-memory-edge"), "finfo"),
+})
+
+# More correct answers, each the way another student writes it from the prompt alone.
+MORE_ALTERNATIVES = [
+    # a match statement; the bias count set to zero when the spec says so
+    ("layer-params", '''
+def layer_params(spec, in_shape):
+    match spec["type"]:
+        case "pool":
+            return 0
+        case "conv":
+            f = spec["kernel"]
+            outputs = spec["out_channels"]
+            weights = outputs * f * f * in_shape[0]
+        case "fc":
+            outputs = spec["out_features"]
+            weights = outputs * math.prod(in_shape)
+        case other:
+            raise ValueError(f"unknown layer type {other!r}")
+    biases = outputs if spec.get("bias", True) else 0
+    return weights + biases
+'''),
+    # functools.reduce for the flattened size; the bias flag as 0 or 1 per output
+    ("layer-params", '''
+from functools import reduce
+from operator import mul
+
+def layer_params(spec, in_shape):
+    kind = spec.get("type")
+    if kind == "pool":
+        return 0
+    bias = int(spec.get("bias", True))
+    if kind == "conv":
+        return spec["out_channels"] * (spec["kernel"] ** 2 * in_shape[0] + bias)
+    if kind == "fc":
+        return spec["out_features"] * (reduce(mul, in_shape, 1) + bias)
+    raise ValueError("layer type must be 'conv', 'pool' or 'fc', got " + repr(kind))
+'''),
+    # a loop for the product (shape may be a tuple, a list or a torch.Size); itemsize for the bytes
+    ("activation-memory", '''
+def activation_memory(shape, dtype=torch.float32, batch_size=1):
+    if batch_size < 1:
+        raise ValueError(f"batch_size must be >= 1, got {batch_size}")
+    values = batch_size
+    for size in shape:
+        values *= size
+    n_bytes = values * dtype.itemsize
+    return int(values), int(n_bytes)
+'''),
+    # the bits of the dtype: torch.finfo for floating-point dtypes, torch.iinfo for integer ones
+    ("activation-memory", '''
+def activation_memory(shape, dtype=torch.float32, batch_size=1):
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    bits = torch.finfo(dtype).bits if dtype.is_floating_point else torch.iinfo(dtype).bits
+    values = math.prod([batch_size, *shape])
+    return values, values * bits // 8
+'''),
+    # the defaults merged into a new dict (the spec itself stays as it is); math.floor of a true
+    # division is an int; "does not fit" checked on the kernel before dividing
+    ("output-shape", '''
+def layer_output_shape(spec, in_shape):
+    kind = spec["type"]
+    if kind not in {"conv", "pool", "fc"}:
+        raise ValueError(f"unknown layer type: {kind}")
+    if kind == "fc":
+        return (spec["out_features"],)
+    if len(in_shape) != 3:
+        raise ValueError(f"{kind} needs a (C, H, W) input, got {in_shape}")
+    settings = {"stride": 1 if kind == "conv" else spec["kernel"], "padding": 0} | spec
+    C, H, W = in_shape
+    F, S = settings["kernel"], settings["stride"]
+    P = settings["padding"] if kind == "conv" else 0
+    if F > H + 2 * P or F > W + 2 * P:
+        raise ValueError("the kernel does not fit in the padded input")
+    H_out = math.floor((H + 2 * P - F) / S) + 1
+    W_out = math.floor((W + 2 * P - F) / S) + 1
+    return (settings["out_channels"] if kind == "conv" else C, H_out, W_out)
+'''),
+    # the shapes kept in a list, each layer reading the last one
+    ("layer-table", '''
+def layer_table(specs, input_shape):
+    shapes = [tuple(input_shape)]
+    table = []
+    for spec in specs:
+        table.append({"type": spec["type"], "params": layer_params(spec, shapes[-1]),
+                      "output_shape": layer_output_shape(spec, shapes[-1])})
+        shapes.append(table[-1]["output_shape"])
+    return table
+'''),
+    # one unpadded convolution, one pooling: 810 parameters, 1,480 bytes of activations
+    ("design", '''
+design = [
+    {"type": "conv", "out_channels": 8, "kernel": 3},
+    {"type": "pool", "kernel": 2, "stride": 2},
+    {"type": "fc", "out_features": 10},
+]
+'''),
+    # a strided convolution instead of pooling, then a small hidden fc layer: 1,758 parameters, 600 bytes
+    ("design", '''
+design = [dict(type="conv", out_channels=8, kernel=3, stride=2, padding=1),
+          dict(type="fc", out_features=12),
+          dict(type="fc", out_features=10, bias=True)]
+'''),
+]

@@ -268,3 +268,126 @@ def mlp_backward(dscores, cache):
     "train-fixed-learning-rate": Mistake("train", _train(update="p = {k: p[k] - 0.1 * grads[k] for k in p}"),
                                          ("train-step",), "learning_rate you are given"),
 }
+
+# More correct answers, each the way another student writes it from the prompt alone.
+MORE_ALTERNATIVES = [
+    # np.dot and np.sum, the cache a list; CS231n's habit of flattening x to rows first
+    ("affine", '''
+def affine_forward(x, w, b):
+    rows = x.reshape(x.shape[0], -1)
+    out = np.dot(rows, w) + b
+    cache = [x, w, b]
+    return out, cache
+
+def affine_backward(dout, cache):
+    x, w, b = cache
+    dx = np.dot(dout, w.T).reshape(x.shape)
+    dw = np.dot(x.reshape(x.shape[0], -1).T, dout)
+    db = np.sum(dout, axis=0)
+    return dx, dw, db
+'''),
+    # np.clip for the forward pass; the backward pass zeroes a copy of dout in place
+    ("relu", '''
+def relu_forward(x):
+    return np.clip(x, 0, None), x
+
+def relu_backward(dout, cache):
+    dx = dout.copy()
+    dx[cache <= 0] = 0
+    return dx
+'''),
+    # x * (x > 0) (gives -0.0 for negatives, equal to 0.0), the mask kept as a float array
+    ("relu", '''
+def relu_forward(x):
+    mask = (x > 0).astype(x.dtype)
+    return x * mask, x
+
+def relu_backward(dout, cache):
+    return np.multiply(dout, np.greater(cache, 0))
+'''),
+    # probabilities first, the picked log-probabilities with take_along_axis; the loss left a
+    # NumPy float64 (a float), np.row_stack's DeprecationWarning on every call (harmless)
+    ("softmax-loss", '''
+def softmax_loss(scores, y):
+    N = len(y)
+    z = scores - np.max(scores, axis=1)[:, np.newaxis]
+    log_sum = np.log(np.sum(np.exp(z), axis=1))
+    log_p = z - log_sum[:, np.newaxis]
+    picked = np.take_along_axis(log_p, np.asarray(y)[:, None], axis=1)
+    loss = -np.sum(picked) / N
+    one_hot = np.row_stack([np.arange(scores.shape[1]) == label for label in y])
+    dscores = (np.exp(log_p) - one_hot) / N
+    return loss, dscores
+'''),
+    # a Python loop over the examples, one row at a time
+    ("softmax-loss", '''
+import math
+
+def softmax_loss(scores, y):
+    n, c = scores.shape
+    loss = 0.0
+    dscores = np.zeros((n, c))
+    for i in range(n):
+        row = scores[i] - scores[i].max()
+        log_p = row - math.log(np.exp(row).sum())
+        loss -= log_p[y[i]]
+        dscores[i] = np.exp(log_p)
+        dscores[i, y[i]] -= 1.0
+    return loss / n, dscores / n
+'''),
+    # the caches in a dict keyed by layer name, and the backward pass reading the tuple by index
+    ("mlp-backward", '''
+def mlp_backward(dscores, cache):
+    grads = dict()
+    dh, grads["W2"], grads["b2"] = affine_backward(dscores, cache[2])
+    dz = relu_backward(dh, cache[1])
+    dX, grads["W1"], grads["b1"] = affine_backward(dz, cache[0])
+    return grads
+'''),
+    # np.nditer with multi_index; a new perturbed copy of x per evaluation (x itself never moves)
+    ("grad-check", '''
+def numerical_gradient(f, x, h=1e-5):
+    grad = np.zeros(x.shape)
+    it = np.nditer(x, flags=["multi_index"])
+    while not it.finished:
+        idx = it.multi_index
+        x_plus = x.copy()
+        x_plus[idx] += h
+        x_minus = x.copy()
+        x_minus[idx] -= h
+        grad[idx] = (f(x_plus) - f(x_minus)) / (2 * h)
+        it.iternext()
+    return grad
+'''),
+    # a flat view of x changed and put back in place; float32 never involved, h used as given
+    ("grad-check", '''
+def numerical_gradient(f, x, h=1e-5):
+    flat = x.reshape(-1)          # a view: writing into it moves x
+    grad = np.zeros_like(flat, dtype=float)
+    for i in range(flat.size):
+        saved = flat[i]
+        flat[i] = saved + h
+        fp = f(x)
+        flat[i] = saved - h
+        fm = f(x)
+        flat[i] = saved
+        grad[i] = (fp - fm) / (2 * h)
+    return grad.reshape(x.shape)
+'''),
+    # copy.deepcopy of params, then in-place updates on the copies; losses as NumPy floats
+    ("train", '''
+import copy
+
+def train_mlp(X, y, params, learning_rate, num_steps):
+    trained = copy.deepcopy(params)
+    losses = []
+    for step in range(num_steps):
+        scores, cache = mlp_forward(X, trained)
+        loss, dscores = softmax_loss(scores, y)
+        losses.append(loss)
+        grads = mlp_backward(dscores, cache)
+        for key in trained:
+            trained[key] -= learning_rate * grads[key]
+    return trained, losses
+'''),
+]

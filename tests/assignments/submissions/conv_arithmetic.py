@@ -449,3 +449,134 @@ def train_cnn(X, y, params, learning_rate, num_steps):
 MISTAKES["naive-channels-unchecked"] = Mistake(
     "conv-naive", _naive().replace('    if C != C2:\n        raise ValueError("channel mismatch")\n', ""),
     ("conv-naive-channels",), "NumPy would broadcast 1 channel")
+
+# More correct answers, each the way another student writes it from the prompt alone.
+MORE_ALTERNATIVES = [
+    # true division, then a check that the result is whole; one check per reason
+    ("conv-output-size", '''
+def conv_output_size(n, f, stride=1, padding=0):
+    if stride < 1:
+        raise ValueError(f"stride must be positive, got {stride}")
+    if padding < 0:
+        raise ValueError(f"padding must be >= 0, got {padding}")
+    if f > n + 2 * padding:
+        raise ValueError("the filter is larger than the padded input")
+    out = (n - f + 2 * padding) / stride + 1
+    if not float(out).is_integer():
+        raise ValueError(f"stride {stride} does not fit: the output size would be {out:.2f}")
+    return int(out)
+'''),
+    # np.prod over a broadcast kernel size: the count is a NumPy integer (an int, numbers.Integral)
+    ("param-count", '''
+def conv_param_count(in_channels, out_channels, kernel_size, bias=True):
+    kernel = np.broadcast_to(kernel_size, (2,))
+    count = out_channels * in_channels * np.prod(kernel)
+    if bias:
+        count += out_channels
+    return count
+'''),
+    # loops over the output positions only, images and filters at once with tensordot
+    ("conv-naive", '''
+def conv2d_naive(x, w, b, stride=1, padding=0):
+    x = np.asarray(x, dtype=np.float64)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError(f"x has {x.shape[1]} channels, w has {w.shape[1]}")
+    K, _, FH, FW = w.shape
+    xp = np.pad(x, pad_width=((0, 0), (0, 0), (padding, padding), (padding, padding)),
+                mode="constant", constant_values=0.0)
+    H_out = (xp.shape[2] - FH) // stride + 1
+    W_out = (xp.shape[3] - FW) // stride + 1
+    out = np.zeros((x.shape[0], K, H_out, W_out))
+    for i in range(H_out):
+        for j in range(W_out):
+            window = xp[:, :, i * stride:i * stride + FH, j * stride:j * stride + FW]
+            out[:, :, i, j] = np.tensordot(window, w, axes=([1, 2, 3], [1, 2, 3])) + b
+    return out
+'''),
+    # im2col: every window as a row of one matrix, then one matrix product
+    ("conv-vectorized", '''
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = x.astype(np.float64)
+    N, C, H, W = x.shape
+    K, C_w, FH, FW = w.shape
+    if C != C_w:
+        raise ValueError("x and w have different numbers of channels")
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)), mode="constant")
+    Ho = (H + 2 * padding - FH) // stride + 1
+    Wo = (W + 2 * padding - FW) // stride + 1
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (FH, FW), axis=(2, 3))[:, :, ::stride, ::stride]
+    cols = windows.transpose(0, 2, 3, 1, 4, 5).reshape(N * Ho * Wo, C * FH * FW)
+    out = cols @ w.reshape(K, -1).T + b
+    return out.reshape(N, Ho, Wo, K).transpose(0, 3, 1, 2)
+'''),
+    # the strided view built by hand with as_strided; the bias added in place to its own output
+    ("conv-vectorized", '''
+from numpy.lib.stride_tricks import as_strided
+
+def conv2d_vectorized(x, w, b, stride=1, padding=0):
+    x = np.array(x, dtype=np.float64)
+    w = np.array(w, dtype=np.float64)
+    if x.shape[1] != w.shape[1]:
+        raise ValueError("channel mismatch between x and w")
+    N, C, H, W = x.shape
+    K, _, FH, FW = w.shape
+    xp = np.ascontiguousarray(np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding))))
+    Ho, Wo = (H + 2 * padding - FH) // stride + 1, (W + 2 * padding - FW) // stride + 1
+    sn, sc, sh, sw = xp.strides
+    patches = as_strided(xp, shape=(N, C, Ho, Wo, FH, FW),
+                         strides=(sn, sc, sh * stride, sw * stride, sh, sw), writeable=False)
+    out = np.einsum("nchwij,kcij->nkhw", patches, w, optimize=True)
+    out += np.asarray(b)[:, None, None]
+    return out
+'''),
+    # the closed form, 1 + sum over layers of (f_l - 1) times the product of the earlier strides
+    ("receptive-field", '''
+import math
+
+def receptive_field(kernel_sizes, strides):
+    kernel_sizes, strides = list(kernel_sizes), list(strides)
+    if len(kernel_sizes) != len(strides):
+        raise ValueError(f"{len(kernel_sizes)} kernel sizes but {len(strides)} strides")
+    return 1 + sum((f - 1) * math.prod(strides[:l]) for l, f in enumerate(kernel_sizes))
+'''),
+    # dx as the lecture's "convolution with the filter rotated by 180 degrees": dout spread out by
+    # the stride (zeros between), padded by the filter size less one, correlated with the flipped
+    # filters; dw from the forward pass's windows; no loop at all
+    ("conv-backward", '''
+def conv2d_backward(dout, x, w, b, stride=1, padding=0):
+    dout, x, w = (np.asarray(a, dtype=np.float64) for a in (dout, x, w))
+    N, C, H, W = x.shape
+    K, _, FH, FW = w.shape
+    Ho, Wo = dout.shape[2:]
+    xp = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))
+    windows = np.lib.stride_tricks.sliding_window_view(xp, (FH, FW), axis=(2, 3))[:, :, ::stride, ::stride]
+    dw = np.einsum("nkij,ncijuv->kcuv", dout, windows[:, :, :Ho, :Wo])
+    db = np.sum(dout, axis=(0, 2, 3))
+    spread = np.zeros((N, K, stride * (Ho - 1) + 1, stride * (Wo - 1) + 1))
+    spread[:, :, ::stride, ::stride] = dout
+    rest_h = xp.shape[2] - (stride * (Ho - 1) + FH)     # rows no window reached: no gradient
+    rest_w = xp.shape[3] - (stride * (Wo - 1) + FW)
+    full = np.pad(spread, ((0, 0), (0, 0), (FH - 1, FH - 1 + rest_h), (FW - 1, FW - 1 + rest_w)))
+    full_windows = np.lib.stride_tricks.sliding_window_view(full, (FH, FW), axis=(2, 3))
+    dxp = np.einsum("nkijuv,kcuv->ncij", full_windows, w[:, :, ::-1, ::-1])
+    dx = dxp[:, :, padding:padding + H, padding:padding + W]
+    return dx, dw, db
+'''),
+    # positional stride and padding, the ReLU's gradient by zeroing a copy, a new dict per step
+    ("train", '''
+def train_cnn(X, y, params, learning_rate, num_steps):
+    names = ["W1", "b1", "W2", "b2"]
+    current = {k: params[k] for k in names}
+    losses = []
+    for step in range(num_steps):
+        a = conv2d_vectorized(X, current["W1"], current["b1"], 1, 1)
+        h = a * (a > 0)
+        loss, dh, dW2, db2 = readout_loss(h, y, current["W2"], current["b2"])
+        losses.append(loss)
+        da = dh.copy()
+        da[a <= 0] = 0.0
+        _, dW1, db1 = conv2d_backward(da, X, current["W1"], current["b1"], 1, 1)
+        current = {k: current[k] - learning_rate * g for k, g in zip(names, (dW1, db1, dW2, db2))}
+    return current, losses
+'''),
+]

@@ -404,3 +404,119 @@ MISTAKES["backward-dout-ignored"] = Mistake(
 MISTAKES["train-pool-every-element"] = Mistake("max-pool-backward", _backward('''
 dx[b, ch, r:r + f, s:s + f] += g
 '''), ("train-pool-visible",), "not to every element of the window")
+
+# More correct answers, each the way another student writes it from the prompt alone.
+MORE_ALTERNATIVES = [
+    # true division, then a check that the result is whole
+    ("pool-size", '''
+def pool_output_size(n, f, stride):
+    if f < 1:
+        raise ValueError(f"the window size must be at least 1, got {f}")
+    if stride < 1:
+        raise ValueError(f"the stride must be at least 1, got {stride}")
+    if f > n:
+        raise ValueError(f"the window ({f}) is larger than the input ({n})")
+    out = (n - f) / stride + 1
+    if out != int(out):
+        raise ValueError(f"(n - f) / stride + 1 = {out} is not a whole number")
+    return int(out)
+'''),
+    # a running maximum over the f*f offsets, started at -inf, updated in place with np.maximum
+    ("max-pool", '''
+def max_pool_forward(x, f, stride):
+    N, C, H, W = x.shape
+    Ho = pool_output_size(H, f, stride)
+    Wo = pool_output_size(W, f, stride)
+    out = np.full((N, C, Ho, Wo), -np.inf)
+    for u in range(f):
+        for v in range(f):
+            shifted = x[:, :, u:u + stride * Ho:stride, v:v + stride * Wo:stride]
+            np.maximum(out, shifted, out=out)
+    return out
+'''),
+    # sliding windows and their mean; integers are averaged to float64 by np.mean
+    ("avg-pool", '''
+from numpy.lib.stride_tricks import sliding_window_view
+
+def avg_pool_forward(x, f, stride):
+    Ho = pool_output_size(x.shape[2], f, stride)
+    Wo = pool_output_size(x.shape[3], f, stride)
+    windows = sliding_window_view(x, window_shape=(f, f), axis=(2, 3))[:, :, ::stride, ::stride]
+    out = np.mean(windows, axis=(4, 5), dtype=np.float64)
+    return out
+'''),
+    # a loop over the output positions; the first maximum's (row, column) by np.unravel_index,
+    # scattered with fancy indexing (each (n, c) pair once per position, so += adds correctly)
+    ("max-pool-backward", '''
+def max_pool_backward(dout, x, f, stride):
+    N, C, H, W = x.shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError(f"dout has shape {dout.shape}, expected {(N, C, Ho, Wo)}")
+    dx = np.zeros(x.shape, dtype=np.float64)
+    n_idx, c_idx = np.meshgrid(np.arange(N), np.arange(C), indexing="ij")
+    for i in range(Ho):
+        for j in range(Wo):
+            window = x[:, :, i * stride:i * stride + f, j * stride:j * stride + f].reshape(N, C, -1)
+            r, s = np.unravel_index(np.argmax(window, axis=2), (f, f))
+            dx[n_idx, c_idx, i * stride + r, j * stride + s] += dout[:, :, i, j]
+    return dx
+'''),
+    # no loop at all: every window's first maximum at once, then np.add.at, which adds up the
+    # gradients of overlapping windows that share a maximum
+    ("max-pool-backward", '''
+def max_pool_backward(dout, x, f, stride):
+    N, C, H, W = x.shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    if tuple(dout.shape) != (N, C, Ho, Wo):
+        raise ValueError("dout does not have the shape of the forward output")
+    windows = np.lib.stride_tricks.sliding_window_view(x, (f, f), axis=(2, 3))[:, :, ::stride, ::stride]
+    first = windows.reshape(N, C, Ho, Wo, f * f).argmax(axis=-1)
+    rows = np.arange(Ho)[:, None] * stride + first // f
+    cols = np.arange(Wo)[None, :] * stride + first % f
+    dx = np.zeros((N, C, H * W))
+    np.add.at(dx, (np.arange(N)[:, None, None, None], np.arange(C)[None, :, None, None], rows * W + cols), dout)
+    return dx.reshape(N, C, H, W)
+'''),
+    # a loop over the output positions, each window's share broadcast to f x f
+    ("avg-pool-backward", '''
+def avg_pool_backward(dout, x_shape, f, stride):
+    N, C, H, W = x_shape
+    Ho, Wo = pool_output_size(H, f, stride), pool_output_size(W, f, stride)
+    if dout.shape != (N, C, Ho, Wo):
+        raise ValueError(f"dout has shape {dout.shape}, expected {(N, C, Ho, Wo)}")
+    dx = np.zeros(x_shape)
+    for i in range(Ho):
+        for j in range(Wo):
+            share = np.broadcast_to(dout[:, :, i:i + 1, j:j + 1] / f**2, (N, C, f, f))
+            dx[:, :, i * stride:i * stride + f, j * stride:j * stride + f] += share
+    return dx
+'''),
+    # one zero-padded copy, cropped four ways (views); the count divided by 4 * M
+    ("train-pool", '''
+def shift_robustness(predict, images):
+    M, C, H, W = images.shape
+    padded = np.pad(images, ((0, 0), (0, 0), (1, 1), (1, 1)))
+    base = np.asarray(predict(images))
+    shifted = [padded[:, :, 0:H, 1:W + 1],      # down
+               padded[:, :, 2:H + 2, 1:W + 1],  # up
+               padded[:, :, 1:H + 1, 0:W],      # right
+               padded[:, :, 1:H + 1, 2:W + 2]]  # left
+    unchanged = sum(int(np.sum(np.asarray(predict(s)) == base)) for s in shifted)
+    return unchanged / (4 * M)
+'''),
+    # np.roll, then the row or column that came round zeroed in the new array; the mean of the
+    # four shares as a NumPy float64 (a float)
+    ("train-pool", '''
+def shift_robustness(predict, images):
+    base = predict(images)
+    shares = []
+    for axis, step in [(2, 1), (2, -1), (3, 1), (3, -1)]:
+        moved = np.roll(images, step, axis=axis)
+        index = [slice(None)] * 4
+        index[axis] = 0 if step == 1 else -1
+        moved[tuple(index)] = 0
+        shares.append(np.mean(predict(moved) == base))
+    return np.mean(shares)
+'''),
+]
