@@ -441,3 +441,143 @@ def jensen_shannon(p, q, dx):
     m = (p + q) / 2
     return float((np.sum(xlogy(p, p) - xlogy(p, m)) + np.sum(xlogy(q, q) - xlogy(q, m))) / 2)
 ''', ("jsd-edge",), "normalizing them (or dropping dx) loses their scale")
+
+
+# More correct answers, written from the prompts the way other students would (graded in process).
+MORE_ALTERNATIVES = [
+    # the loss module, with the size_average argument of older tutorials: torch warns, the mean is right
+    ("d-loss", '''
+from torch import nn
+
+def discriminator_loss(real_logits, fake_logits):
+    if len(real_logits.shape) != 1 or len(fake_logits.shape) != 1:
+        raise ValueError("real_logits and fake_logits must be 1-D")
+    bce = nn.BCEWithLogitsLoss(size_average=True)
+    return bce(real_logits, torch.ones_like(real_logits)) + bce(fake_logits, torch.zeros_like(fake_logits))
+'''),
+    # softplus written as logaddexp(0, .): -log sigmoid(a) = log(1 + e^-a), -log(1 - sigmoid(b)) = log(1 + e^b)
+    ("d-loss", '''
+def discriminator_loss(real_logits, fake_logits):
+    for name, logits in (("real_logits", real_logits), ("fake_logits", fake_logits)):
+        if logits.ndim != 1:
+            raise ValueError(f"{name} must be 1-D, got shape {tuple(logits.shape)}")
+    zero = torch.zeros((), dtype=real_logits.dtype)
+    return torch.logaddexp(zero, -real_logits).mean() + torch.logaddexp(zero, fake_logits).mean()
+'''),
+    # logsigmoid, the mean written as a sum over the batch size
+    ("g-losses", '''
+def generator_loss_saturating(fake_logits):
+    if fake_logits.dim() != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return F.logsigmoid(-fake_logits).sum() / fake_logits.numel()      # log(1 - sigmoid(b)) = log sigmoid(-b)
+
+
+def generator_loss_nonsaturating(fake_logits):
+    if fake_logits.dim() != 1:
+        raise ValueError("fake_logits must be 1-D")
+    return -F.logsigmoid(fake_logits).sum() / len(fake_logits)
+'''),
+    # divide everywhere and let np.where put 0.5 where 0 / 0 gave nan (NumPy warns about it: no matter)
+    ("d-star", '''
+def optimal_discriminator(p_data, p_g):
+    if p_data.shape != p_g.shape:
+        raise ValueError(f"shapes differ: {p_data.shape} and {p_g.shape}")
+    if p_data.min(initial=0.0) < 0 or p_g.min(initial=0.0) < 0:
+        raise ValueError("a density cannot be negative")
+    total = p_data + p_g
+    return np.where(total > 0, p_data / total, 0.5)
+'''),
+    # np.log everywhere and np.where to drop the terms whose density is 0 (NumPy warns about log(0))
+    ("value", '''
+def value_function(d, p_data, p_g, dx):
+    if not (d.shape == p_data.shape == p_g.shape):
+        raise ValueError("d, p_data and p_g must have the same shape")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    real = np.where(p_data > 0, p_data * np.log(d), 0.0)
+    fake = np.where(p_g > 0, p_g * np.log(1 - d), 0.0)
+    return float((real.sum() + fake.sum()) * dx)
+'''),
+    # scipy's xlog1py for p_g log(1 - d); the result a NumPy float64, which is a Python float
+    ("value", '''
+from scipy.special import xlog1py
+
+def value_function(d, p_data, p_g, dx):
+    if d.shape != p_data.shape or d.shape != p_g.shape:
+        raise ValueError("the three arrays must have the same shape")
+    if not dx > 0:
+        raise ValueError("the grid spacing must be positive")
+    return (xlogy(p_data, d) + xlog1py(p_g, -d)).sum() * dx
+'''),
+    # JSD = H(m) - (H(p) + H(q)) / 2, with H(f) = -sum f log f dx
+    ("jsd", '''
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape:
+        raise ValueError("p and q must have the same shape")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    m = 0.5 * (p + q)
+    negative_entropy = lambda f: np.sum(xlogy(f, f)) * dx
+    return float(0.5 * negative_entropy(p) + 0.5 * negative_entropy(q) - negative_entropy(m))
+'''),
+    # plain logarithms, and np.nansum drops the terms 0 log(0 / m) that came out nan (NumPy warns: no matter)
+    ("jsd", '''
+def jensen_shannon(p, q, dx):
+    if p.shape != q.shape:
+        raise ValueError("p and q must have the same shape")
+    if dx <= 0:
+        raise ValueError("dx must be positive")
+    m = (p + q) / 2
+    kl_p = np.nansum(p * np.log(p / m)) * dx
+    kl_q = np.nansum(q * np.log(q / m)) * dx
+    return float((kl_p + kl_q) / 2)
+'''),
+    # all N x K distances by einsum; the fractions from Python ints
+    ("mode-coverage", '''
+def mode_coverage(samples, centres, radius, min_count=1):
+    if samples.ndim != 2:
+        raise ValueError("samples must be 2-D (N, D)")
+    if centres.ndim != 2:
+        raise ValueError("centres must be 2-D (K, D)")
+    if samples.shape[1] != centres.shape[1]:
+        raise ValueError("samples and centres must have the same D")
+    if radius <= 0:
+        raise ValueError("radius must be positive")
+    if min_count < 1:
+        raise ValueError("min_count must be at least 1")
+    diff = samples[:, None, :] - centres[None, :, :]
+    hits = np.sqrt(np.einsum("nkd,nkd->nk", diff, diff)) <= radius
+    return (np.count_nonzero(hits.sum(axis=0) >= min_count) / len(centres),
+            np.count_nonzero(hits.any(axis=1)) / len(samples))
+'''),
+    # the networks' own zero_grad, the logits flattened with view(-1)
+    ("gan-step", '''
+def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
+    fake = G(z)
+    loss_d = discriminator_loss(D(real).view(-1), D(fake.detach()).view(-1))
+    D.zero_grad()
+    loss_d.backward()
+    opt_d.step()
+    loss_g = generator_loss(D(fake).view(-1))
+    G.zero_grad()
+    loss_g.backward()
+    opt_g.step()
+    return float(loss_d.item()), float(loss_g.item())
+'''),
+    # the gradients by torch.autograd.grad, put into .grad by hand before each optimizer step
+    ("gan-step", '''
+def gan_step(G, D, opt_g, opt_d, real, z, generator_loss):
+    fake = G(z)
+    loss_d = discriminator_loss(D(real)[:, 0], D(fake.detach())[:, 0])
+    d_params = list(D.parameters())
+    for p, g in zip(d_params, torch.autograd.grad(loss_d, d_params)):
+        p.grad = g
+    opt_d.step()
+    loss_g = generator_loss(D(fake)[:, 0])
+    g_params = list(G.parameters())
+    for p, g in zip(g_params, torch.autograd.grad(loss_g, g_params)):
+        p.grad = g
+    opt_g.step()
+    return loss_d.item(), loss_g.item()
+'''),
+]

@@ -402,3 +402,111 @@ def lstm_cell_torch(x, h_prev, c_prev, W, b):
     return o * torch.tanh(c), c
 ''', ("train-lstm-visible",), "torch.autograd"),
 })
+
+
+# More correct answers, written from the prompts the way other students would (graded in process).
+MORE_ALTERNATIVES = [
+    # np.hstack and .dot, the four blocks by a generator, a sigmoid that cannot overflow
+    ("lstm-cell", '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    N, H = h_prev.shape
+    D = x.shape[1]
+    if W.shape != (4 * H, H + D):
+        raise ValueError(f"W has shape {W.shape}, expected {(4 * H, H + D)}")
+    if b.shape != (4 * H,):
+        raise ValueError(f"b has shape {b.shape}, expected {(4 * H,)}")
+    z = np.hstack((h_prev, x)).dot(W.T) + b
+    f, i, g, o = (z[:, k * H:(k + 1) * H] for k in range(4))
+    sigmoid = lambda v: np.exp(-np.logaddexp(0.0, -v))          # 1 / (1 + e^-v)
+    c = sigmoid(f) * c_prev + sigmoid(i) * np.tanh(g)
+    return sigmoid(o) * np.tanh(c), c
+'''),
+    # column vectors as in the slides, the pre-activations reshaped to (4, H, N) and activated in place
+    ("lstm-cell", '''
+def lstm_cell_forward(x, h_prev, c_prev, W, b):
+    H, D = h_prev.shape[1], x.shape[1]
+    if W.ndim != 2 or W.shape[0] != 4 * H or W.shape[1] != H + D or b.ndim != 1 or b.shape[0] != 4 * H:
+        raise ValueError("W must have shape (4H, H + D) and b shape (4H,)")
+    z = (W[:, :H] @ h_prev.T + W[:, H:] @ x.T + b[:, None]).reshape(4, H, -1)     # f, i, g, o; (H, N) each
+    z[[0, 1, 3]] = 1.0 / (1.0 + np.exp(-z[[0, 1, 3]]))
+    z[2] = np.tanh(z[2])
+    f, i, g, o = z
+    c = f * c_prev.T + i * g
+    return (o * np.tanh(c)).T, c.T
+'''),
+    # torch.tensor(parameter) copies (torch warns that detach().clone() is preferred: no matter),
+    # the blocks reordered with torch.chunk and torch.cat
+    ("from-torch", '''
+def lstm_weights_from_torch(cell):
+    H = cell.hidden_size
+    w_hh = torch.tensor(cell.weight_hh, dtype=torch.float64)
+    w_ih = torch.tensor(cell.weight_ih, dtype=torch.float64)
+    i, f, g, o = torch.chunk(torch.cat([w_hh, w_ih], dim=1), 4, dim=0)
+    W = torch.cat([f, i, g, o], dim=0).numpy()
+    if cell.bias_ih is None:
+        return W, np.zeros(4 * H)
+    bias = torch.tensor(cell.bias_ih, dtype=torch.float64) + torch.tensor(cell.bias_hh, dtype=torch.float64)
+    bi, bf, bg, bo = torch.chunk(bias, 4)
+    return W, torch.cat([bf, bi, bg, bo]).numpy()
+'''),
+    # .data instead of .detach(), the columns side by side in the cell's dtype, then one row permutation
+    ("from-torch", '''
+def lstm_weights_from_torch(cell):
+    H = cell.hidden_size
+    weights = np.concatenate([cell.weight_hh.data.numpy(), cell.weight_ih.data.numpy()], axis=1).astype(np.float64)
+    bias = np.zeros(4 * H)
+    if cell.bias:
+        bias = cell.bias_ih.data.numpy().astype(np.float64) + cell.bias_hh.data.numpy().astype(np.float64)
+    order = np.r_[H:2 * H, 0:H, 2 * H:4 * H]            # torch's rows i, f, g, o -> ours f, i, g, o
+    return weights[order], bias[order]
+'''),
+    # a while loop over the steps, the states collected time first and transposed at the end
+    ("sequence", '''
+def lstm_forward(xs, h0, c0, W, b):
+    if np.ndim(xs) != 3:
+        raise ValueError(f"xs must have shape (N, T, D), got {np.shape(xs)}")
+    state, hs, cs = (h0, c0), [], []
+    t = 0
+    while t < xs.shape[1]:
+        state = lstm_cell_forward(xs[:, t, :], state[0], state[1], W, b)
+        hs.append(state[0])
+        cs.append(state[1])
+        t += 1
+    return np.transpose(np.array(hs), (1, 0, 2)), np.transpose(np.array(cs), (1, 0, 2))
+'''),
+    # the running product as the exponential of a running sum of log sigmoids
+    ("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    h_before = np.concatenate([h0[:, None, :], hs[:, :-1, :]], axis=1)        # h_{t-1} for t = 1..T
+    z_f = np.einsum("ntk,hk->nth", np.concatenate([h_before, xs], axis=2), W[:H]) + b[:H]
+    return np.exp(np.cumsum(-np.logaddexp(0.0, -z_f), axis=1))               # log sigmoid = -log(1 + e^-z)
+'''),
+    # with h_{t-1} held fixed, C_t is linear in C_{t-1} with slope f_t: read it off my cell
+    ("cell-gradient", '''
+def cell_path_gradient(xs, h0, c0, W, b):
+    N, T, _ = xs.shape
+    H = h0.shape[1]
+    hs, _ = lstm_forward(xs, h0, c0, W, b)
+    G = np.zeros((N, T, H))
+    running = np.ones((N, H))
+    for t in range(T):
+        h_prev = h0 if t == 0 else hs[:, t - 1]
+        _, c_one = lstm_cell_forward(xs[:, t], h_prev, np.ones((N, H)), W, b)
+        _, c_zero = lstm_cell_forward(xs[:, t], h_prev, np.zeros((N, H)), W, b)
+        running = running * (c_one - c_zero)                                  # f_t = C(1) - C(0)
+        G[:, t] = running
+    return G
+'''),
+    # F.linear (torch.nn.functional is allowed) and Tensor.chunk
+    ("train-lstm", '''
+import torch.nn.functional as F
+
+def lstm_cell_torch(x, h_prev, c_prev, W, b):
+    z = F.linear(torch.cat((h_prev, x), dim=1), W, b)              # [h, x] W^T + b
+    f, i, g, o = z.chunk(4, dim=1)
+    c = torch.sigmoid(f) * c_prev + torch.sigmoid(i) * torch.tanh(g)
+    return torch.sigmoid(o) * torch.tanh(c), c
+'''),
+]

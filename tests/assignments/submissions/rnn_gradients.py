@@ -387,3 +387,134 @@ MISTAKES.update({
         "for k, g in zip(names, grads):\n            p[k] -= learning_rate * g"),
         ("train-rnn-visible",), "changed the arrays it was given"),
 })
+
+
+# More correct answers, written from the prompts the way other students would (graded in process).
+MORE_ALTERNATIVES = [
+    # one weight matrix on the concatenation [x_t, h_prev], as some textbooks write the step
+    ("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    W = np.concatenate([W_xh, W_hh], axis=1)            # (H, D + H)
+    xh = np.concatenate([x_t, h_prev], axis=1)          # (N, D + H)
+    return np.tanh(xh @ W.T + b)
+'''),
+    # einsum for the products, tanh from its definition through exp
+    ("rnn-step", '''
+def rnn_step(x_t, h_prev, W_xh, W_hh, b):
+    a = np.einsum("nd,hd->nh", x_t, W_xh) + np.einsum("nk,hk->nh", h_prev, W_hh) + b
+    return 1.0 - 2.0 / (np.exp(2.0 * a) + 1.0)          # tanh(a) = (e^2a - 1) / (e^2a + 1)
+'''),
+    # a preallocated result, the pre-activation built in place and tanh written straight into it
+    ("rnn-forward", '''
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    N, T, D = x.shape
+    hs = np.empty((N, T, W_hh.shape[0]))
+    h = h0
+    for t in range(T):
+        a = x[:, t, :] @ W_xh.T
+        a += h @ W_hh.T
+        a += b
+        np.tanh(a, out=hs[:, t, :])
+        h = hs[:, t, :]
+    return hs
+'''),
+    # the steps of Exercise 1 over the time axis moved to the front, stacked along a third axis
+    ("rnn-forward", '''
+def rnn_forward(x, h0, W_xh, W_hh, b):
+    h, states = h0, []
+    for x_t in np.moveaxis(x, 1, 0):                    # x_1, ..., x_T, each (N, D)
+        h = rnn_step(x_t, h, W_xh, W_hh, b)
+        states.append(h)
+    return np.dstack(states).transpose(0, 2, 1)         # (N, H, T) -> (N, T, H)
+'''),
+    # a loop over the batch with outer products, and my own copy of dhs that later steps add into
+    ("rnn-backward", '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    N, T, D = x.shape
+    H = h0.shape[1]
+    hs = np.concatenate([h0[:, None, :], rnn_forward(x, h0, W_xh, W_hh, b)], axis=1)   # h_0 .. h_T
+    g = dhs.copy()
+    dW_xh, dW_hh, db = np.zeros((H, D)), np.zeros((H, H)), np.zeros(H)
+    dh0 = np.zeros((N, H))
+    for t in range(T - 1, -1, -1):                      # index t holds step t + 1
+        delta = g[:, t] * (1.0 - hs[:, t + 1] ** 2)
+        for n in range(N):
+            dW_xh += np.outer(delta[n], x[n, t])
+            dW_hh += np.outer(delta[n], hs[n, t])
+        db += delta.sum(axis=0)
+        back = delta @ W_hh
+        if t > 0:
+            g[:, t - 1] += back
+        else:
+            dh0 = back
+    return dh0, dW_xh, dW_hh, db
+'''),
+    # every delta first (tanh' as sech^2 of the kept pre-activation), then the weight gradients in one
+    # einsum over batch and time; the four gradients returned as a list
+    ("rnn-backward", '''
+def rnn_backward(x, h0, W_xh, W_hh, b, dhs):
+    T = x.shape[1]
+    states, pre = [h0], []
+    for t in range(T):
+        pre.append(x[:, t] @ W_xh.T + states[-1] @ W_hh.T + b)
+        states.append(np.tanh(pre[-1]))
+    hs = np.stack(states, axis=1)                       # (N, T + 1, H): h_0 .. h_T
+    deltas = np.zeros(dhs.shape)
+    carry = np.zeros(h0.shape)                          # what step t + 1 sends back into h_t
+    for t in reversed(range(T)):
+        deltas[:, t] = (dhs[:, t] + carry) / np.cosh(pre[t]) ** 2
+        carry = deltas[:, t] @ W_hh
+    dW_xh = np.einsum("nth,ntd->hd", deltas, x)
+    dW_hh = np.einsum("nth,ntk->hk", deltas, hs[:, :-1])
+    return [carry, dW_xh, dW_hh, deltas.sum(axis=(0, 1))]
+'''),
+    # the total gradient of h_t from rnn_backward run on the rest of the sequence, started at h_t
+    ("grad-norms", '''
+def hidden_grad_norms(x, h0, W_xh, W_hh, b, dhs):
+    T = x.shape[1]
+    hs = rnn_forward(x, h0, W_xh, W_hh, b)
+    norms = np.zeros(T + 1)
+    for t in range(T + 1):
+        h_t = h0 if t == 0 else hs[:, t - 1]
+        g = np.zeros_like(h0) if t == 0 else dhs[:, t - 1].copy()        # the loss's direct term
+        if t < T:
+            g += rnn_backward(x[:, t:], h_t, W_xh, W_hh, b, dhs[:, t:])[0]  # what the later steps send back
+        norms[t] = np.linalg.norm(g)
+    return norms
+'''),
+    # the total as a NumPy float64 (a subclass of Python's float); scaling done in place on my own copies
+    ("clip", '''
+def clip_grad_norm(grads, max_norm):
+    if max_norm <= 0:
+        raise ValueError(f"max_norm must be positive, got {max_norm}")
+    total = np.sqrt(sum(np.vdot(g, g) for g in grads))
+    factor = max_norm / (total + 1e-6)
+    clipped = [np.array(g, dtype=np.float64) for g in grads]      # copies
+    if factor < 1.0:
+        for c in clipped:
+            c *= factor
+    return clipped, total
+'''),
+    # a deep copy of the parameters updated in place, the norm of all gradients flattened into one vector
+    ("train-rnn", '''
+import copy
+
+def train_rnn(x, y, params, learning_rate, num_steps, max_norm=None):
+    p = copy.deepcopy(params)
+    h0 = np.zeros((x.shape[0], p["W_hh"].shape[0]))
+    losses, grad_norms = [], []
+    for step in range(num_steps):
+        hs = rnn_forward(x, h0, p["W_xh"], p["W_hh"], p["b"])
+        loss, dhs, dW_hy, db_y = readout_loss(hs, y, p["W_hy"], p["b_y"])
+        _, dW_xh, dW_hh, db = rnn_backward(x, h0, p["W_xh"], p["W_hh"], p["b"], dhs)
+        grads = [dW_xh, dW_hh, db, dW_hy, db_y]
+        norm = float(np.linalg.norm(np.concatenate([g.ravel() for g in grads])))
+        if max_norm is not None:
+            grads, norm = clip_grad_norm(grads, max_norm)
+        for name, g in zip(["W_xh", "W_hh", "b", "W_hy", "b_y"], grads):
+            p[name] -= learning_rate * g
+        losses.append(loss)
+        grad_norms.append(norm)
+    return p, losses, grad_norms
+'''),
+]
