@@ -3,7 +3,9 @@
 A *decoder* here is any callable (a ``torch.nn.Module`` or a function) that maps latent codes
 ``z`` of shape (n, d) to pixel values of shape (n, H*W), (n, H, W) or (n, 1, H, W). These helpers
 decode points, walk along lines and grids of a latent space, and draw a 2-D latent space with the
-image decoded at one point. They contain no model and no loss: the lecture defines those.
+image decoded at one point. :class:`DigitsVAE` is the fixed network that assignment 06 trains: an
+encoder and a decoder only; sampling the code and the loss are the student's, and the lecture
+defines its own model and loss.
 
 >>> import torch
 >>> interpolate(torch.zeros(2), torch.ones(2), steps=3)
@@ -18,12 +20,13 @@ from collections.abc import Callable, Sequence
 import matplotlib.pyplot as plt
 import numpy as np
 import torch
+from torch import nn
 
 from course_utils._args import require_int
 from course_utils._arrays import to_numpy
 
 __all__ = ["interpolate", "latent_grid", "decode", "image_mosaic", "draw_latent_scatter", "draw_latent_point",
-           "draw_sample_panels"]
+           "draw_sample_panels", "DigitsVAE"]
 
 Decoder = Callable[[torch.Tensor], torch.Tensor]
 
@@ -205,3 +208,38 @@ def draw_sample_panels(panels, ncols: int = 8, image_shape: Sequence[int] = (8, 
         fig.suptitle(suptitle)
     fig.tight_layout()
     return fig
+
+
+class DigitsVAE(nn.Module):
+    """A small VAE network for flattened images: an encoder and a decoder, without sampling or loss.
+
+    - ``encoder``: Linear(pixels, hidden), ReLU, Linear(hidden, 2 * latent); its output is split
+      into the mean and the log-variance of q(z | x).
+    - ``decoder``: Linear(latent, hidden), ReLU, Linear(hidden, pixels), Sigmoid: pixel
+      probabilities.
+
+    :meth:`encode` maps x (N, pixels) to ``(mu, logvar)``, each (N, latent); :meth:`decode` maps
+    z (N, latent) to x_hat (N, pixels). There is no ``forward``: drawing z between the two is the
+    reparameterization trick, which the user writes. Parameters are float32 (``.double()`` for
+    float64), initialised by torch's default rule from the global seed.
+    """
+
+    def __init__(self, pixels: int = 64, hidden: int = 128, latent: int = 2):
+        super().__init__()
+        pixels, hidden = require_int("pixels", pixels, 1), require_int("hidden", hidden, 1)
+        self.latent = require_int("latent", latent, 1)
+        self.encoder = nn.Sequential(nn.Linear(pixels, hidden), nn.ReLU(), nn.Linear(hidden, 2 * self.latent))
+        self.decoder = nn.Sequential(nn.Linear(self.latent, hidden), nn.ReLU(), nn.Linear(hidden, pixels), nn.Sigmoid())
+
+    def encode(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """x (N, pixels), or (N, 1, H, W) with H * W = pixels -> (mu, logvar), each (N, latent)."""
+        mu, logvar = self.encoder(x.flatten(1)).chunk(2, dim=1)
+        return mu, logvar
+
+    def decode(self, z: torch.Tensor) -> torch.Tensor:
+        """z (N, latent) -> pixel probabilities x_hat (N, pixels), in [0, 1]."""
+        return self.decoder(z)
+
+    def forward(self, x):
+        raise TypeError("DigitsVAE has no forward pass: call encode(x) for (mu, logvar), draw z from them, "
+                        "then decode(z)")

@@ -30,6 +30,19 @@ def vae_loss(x, x_hat, mu, logvar):
     kl = (-0.5 * torch.sum(1 + logvar - mu.pow(2) - logvar.exp(), dim=1)).sum() / n
     return reconstruction + kl, reconstruction, kl
 ''',
+    # the forward pass first, the gradients cleared just before backward, keywords, float()
+    "vae-step": '''
+def vae_step(model, optimizer, x, eps):
+    model.train()
+    mean, log_variance = model.encode(x)
+    z = reparameterize(mu=mean, logvar=log_variance, eps=eps)
+    terms = vae_loss(x, model.decode(z), mean, log_variance)
+    for parameter in model.parameters():
+        parameter.grad = None
+    terms[0].backward()
+    optimizer.step()
+    return tuple(float(t) for t in terms)
+''',
 }
 
 _REPARAM = '''
@@ -59,6 +72,26 @@ def vae_loss(x, x_hat, mu, logvar):
     kl = {kl}
     return {total}, reconstruction, kl
 '''
+
+
+_STEP = '''
+def vae_step(model, optimizer, x, eps):
+    {clear}
+    mu, logvar = model.encode(x)
+    z = {sample}
+    x_hat = model.decode(z)
+    {loss}
+    {backward}
+    {update}
+    loss, reconstruction, kl = {returned}
+    return loss.item(), reconstruction.item(), kl.item()
+'''
+
+
+def _step(clear="optimizer.zero_grad()", sample="reparameterize(mu, logvar, eps)",
+          loss="loss, reconstruction, kl = vae_loss(x, x_hat, mu, logvar)", backward="loss.backward()",
+          update="optimizer.step()", returned="loss, reconstruction, kl"):
+    return _STEP.format(clear=clear, sample=sample, loss=loss, backward=backward, update=update, returned=returned)
 
 
 def _loss(reconstruction="F.binary_cross_entropy(x_hat, x, reduction='sum') / n",
@@ -153,6 +186,30 @@ def reparameterize(mu, logvar, eps=None):
     "loss-item": Mistake("vae-loss", _loss(
         reconstruction="torch.tensor(F.binary_cross_entropy(x_hat, x, reduction='sum').item() / n, dtype=x.dtype)"),
         ("vae-loss-gradients",), "no gradient of the loss reached x_hat"),
+    # the training step
+    "step-no-zero-grad": Mistake("vae-step", _step(clear="pass"), ("vae-step-visible", "vae-step-optimizers"),
+                                 "clear the old gradients first"),
+    "step-ascends-the-loss": Mistake("vae-step", _step(backward="(-loss).backward()"),
+                                     ("vae-step-visible", "vae-step-optimizers"), "not on -loss"),
+    "step-reconstruction-only": Mistake("vae-step", _step(backward="reconstruction.backward()"),
+                                        ("vae-step-visible", "vae-step-optimizers"),
+                                        "not the reconstruction term alone"),
+    "step-decodes-mu": Mistake("vae-step", _step(sample="mu"),
+                               ("vae-step-visible", "vae-step-optimizers", "vae-step-yours"), "not mu itself"),
+    "step-detached-sample": Mistake("vae-step", _step(sample="reparameterize(mu, logvar, eps).detach()"),
+                                    ("vae-step-visible", "vae-step-optimizers"), "do not detach z"),
+    "step-no-update": Mistake("vae-step", _step(update="pass"), ("vae-step-visible", "vae-step-optimizers"),
+                              "call optimizer.step() after backward"),
+    "step-own-noise": Mistake("vae-step", _step(sample="reparameterize(mu, logvar)"),
+                              ("vae-step-visible", "vae-step-optimizers", "vae-step-yours"), "the eps you are given"),
+    # the right loss, written again inside the step instead of calling vae_loss
+    "step-own-loss": Mistake("vae-step", _step(loss="""reconstruction = F.binary_cross_entropy(
+        x_hat, x, reduction="sum") / len(x)
+    kl = kl_to_standard_normal(mu, logvar).mean()
+    loss = reconstruction + kl"""), ("vae-step-yours",), "train with your vae_loss"),
+    "step-values-after-update": Mistake("vae-step", _step(
+        returned="vae_loss(x, model.decode(reparameterize(*model.encode(x), eps)), *model.encode(x))"),
+        ("vae-step-visible", "vae-step-optimizers"), None),
 }
 
 

@@ -8,6 +8,7 @@ import pytest  # noqa: E402
 import torch  # noqa: E402
 
 from course_utils.topics.vae import (  # noqa: E402
+    DigitsVAE,
     decode,
     draw_latent_point,
     draw_latent_scatter,
@@ -213,3 +214,49 @@ def test_draw_sample_panels_rejects_bad_input():
         draw_sample_panels({})
     with pytest.raises(ValueError, match="64 values"):
         draw_sample_panels({"wrong size": np.zeros((3, 10))})
+
+
+# ----------------------------------------------------------------------------- DigitsVAE
+
+def _weights(module):
+    return {name: value.detach().double().numpy() for name, value in module.state_dict().items()}
+
+
+def test_digits_vae_encodes_and_decodes_like_its_layers_written_in_numpy():
+    torch.manual_seed(0)
+    model = DigitsVAE(pixels=6, hidden=5, latent=3).double()
+    w = _weights(model)
+    x = np.random.default_rng(1).random((4, 6))
+    mu, logvar = model.encode(torch.tensor(x))
+    hidden = np.maximum(x @ w["encoder.0.weight"].T + w["encoder.0.bias"], 0.0)
+    out = hidden @ w["encoder.2.weight"].T + w["encoder.2.bias"]            # (4, 2 * latent)
+    np.testing.assert_allclose(mu.detach().numpy(), out[:, :3], rtol=1e-12)
+    np.testing.assert_allclose(logvar.detach().numpy(), out[:, 3:], rtol=1e-12)
+    z = np.random.default_rng(2).normal(size=(4, 3))
+    hidden = np.maximum(z @ w["decoder.0.weight"].T + w["decoder.0.bias"], 0.0)
+    expected = sigmoid(hidden @ w["decoder.2.weight"].T + w["decoder.2.bias"])
+    np.testing.assert_allclose(model.decode(torch.tensor(z)).detach().numpy(), expected, rtol=1e-12)
+
+
+def test_digits_vae_has_the_stated_default_sizes_and_flattens_images():
+    model = DigitsVAE()
+    assert model.latent == 2
+    sizes = {name: tuple(v.shape) for name, v in model.state_dict().items()}
+    assert sizes == {"encoder.0.weight": (128, 64), "encoder.0.bias": (128,), "encoder.2.weight": (4, 128),
+                     "encoder.2.bias": (4,), "decoder.0.weight": (128, 2), "decoder.0.bias": (128,),
+                     "decoder.2.weight": (64, 128), "decoder.2.bias": (64,)}
+    images = torch.rand(3, 1, 8, 8)
+    mu, logvar = model.encode(images)
+    flat_mu, _ = model.encode(images.reshape(3, 64))
+    assert mu.shape == logvar.shape == (3, 2) and torch.equal(mu, flat_mu)
+    x_hat = model.decode(torch.randn(3, 2))
+    assert x_hat.shape == (3, 64) and bool(((x_hat > 0) & (x_hat < 1)).all())
+
+
+def test_digits_vae_has_no_forward_and_rejects_bad_sizes():
+    with pytest.raises(TypeError, match="encode"):
+        DigitsVAE()(torch.zeros(1, 64))
+    with pytest.raises(ValueError, match="latent"):
+        DigitsVAE(latent=0)
+    with pytest.raises(ValueError, match="hidden"):
+        DigitsVAE(hidden=2.5)
