@@ -148,7 +148,7 @@ def dask_cluster(tmp_path_factory):
     """A course with four submissions, a scheduler and two worker processes (no nanny, so that a
     killed worker stays dead) on loopback; yields (course, address, worker processes)."""
     course = tmp_path_factory.mktemp("dask-course")
-    release, cells = make_course(course, ASSIGNMENT)
+    release, cells = make_course(course, ASSIGNMENT, answers=3)
     submit(course, ASSIGNMENT, {"ada": fill(release, cells), "bob": release,
                                 "cy": fill(release, cells), "dee": release})
     port = free_port()

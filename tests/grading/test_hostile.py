@@ -65,7 +65,7 @@ def _with_prefix(cell, text):
 @pytest.fixture(scope="module")
 def hostile(tmp_path_factory):
     course = tmp_path_factory.mktemp("hostile")
-    release, cells = make_course(course, NAME)
+    release, cells = make_course(course, NAME, answers=3)
     solutions = [c for c in cells if c.kind == "solution"]
     first, second, third = solutions[0], solutions[1], solutions[2]
     wrong_size = "def conv_output_size(n, f, stride=1, padding=0):\n    return (n - f) // stride + 1\n"

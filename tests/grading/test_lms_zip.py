@@ -18,7 +18,7 @@ NAME = "01_conv_arithmetic"
 @pytest.fixture(scope="module")
 def lms(tmp_path_factory):
     course = tmp_path_factory.mktemp("lms")
-    release, cells = make_course(course, NAME)
+    release, cells = make_course(course, NAME, answers=3)
     mistake = next(iter(load(NAME).MISTAKES.values()))
     notebooks = {
         "ada_1001_5001_01_conv_arithmetic.ipynb": fill(release, cells),

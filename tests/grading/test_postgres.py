@@ -67,7 +67,7 @@ def postgres_url():
 
 def test_two_workers_grade_into_postgresql(tmp_path, postgres_url):
     course = tmp_path
-    release, cells = make_course(course, NAME)  # this fills a SQLite gradebook; PostgreSQL starts empty
+    release, cells = make_course(course, NAME, answers=3)  # this fills a SQLite gradebook; PostgreSQL starts empty
     mistake = next(iter(load(NAME).MISTAKES.values()))
     students = {"ada": fill(release, cells), "bob": copy.deepcopy(release),
                 "cy": fill(release, cells, {mistake.cell: mistake.source})}

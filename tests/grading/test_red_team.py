@@ -72,7 +72,7 @@ def _outputs(path: Path) -> str:
 def attacked(tmp_path_factory):
     require_sandbox()
     course = tmp_path_factory.mktemp("red-team")
-    release, cells = make_course(course, NAME)
+    release, cells = make_course(course, NAME, answers=3)
     with open(course / "nbgrader_config.py", "a") as config:
         config.write("\nc.RejectTampering.enabled = False\nc.RejectForbiddenUses.enabled = False\n")
     listener = Listener()

@@ -33,14 +33,35 @@ def run(course: Path, *args: str, **extra: str) -> subprocess.CompletedProcess:
                           capture_output=True, text=True, timeout=1800)
 
 
-def make_course(course: Path, name: str):
-    """A temporary course with one assignment generated; returns (release notebook, source cells)."""
+def _first_exercises(notebook: Path, answers: int) -> None:
+    """Cut the source notebook in place after the tests of its first ``answers`` answer cells
+    (before the prompt of the next answer): a shorter assignment, graded like the whole."""
+    nb = nbformat.read(notebook, as_version=4)
+    solutions = [i for i, c in enumerate(nb.cells) if c.metadata.get("nbgrader", {}).get("solution")]
+    if answers < len(solutions):
+        end = solutions[answers]
+        while nb.cells[end - 1].cell_type == "markdown":
+            end -= 1
+        nb.cells = nb.cells[:end]
+        nbformat.write(nb, notebook)
+
+
+def make_course(course: Path, name: str, answers: int | None = None):
+    """A temporary course with one assignment generated; returns (release notebook, source cells).
+
+    ``answers``: keep only the first answers of the assignment and their tests. The tests of the
+    grading machinery (sandbox, hostile and malicious submissions, LMS downloads, databases,
+    clusters) grade many notebooks; what they test does not depend on the exercises that follow,
+    and the whole of each assignment is graded by the round trip."""
     shutil.copy(ROOT / "nbgrader_config.py", course)
     shutil.copytree(ROOT / "solutions" / name, course / "solutions" / name)
+    source = course / "solutions" / name / f"{name}.ipynb"
+    if answers is not None:
+        _first_exercises(source, answers)
     done = run(course, "-m", "nbgrader", "generate_assignment", name, "--force")
     assert done.returncode == 0, done.stdout[-2000:] + done.stderr[-4000:]
     release = nbformat.read(course / "assignments" / name / f"{name}.ipynb", as_version=4)
-    return release, read_cells(ROOT / "solutions" / name / f"{name}.ipynb")
+    return release, read_cells(source)
 
 
 def _answers(source) -> dict:

@@ -334,3 +334,7 @@ def reparameterize(mu, logvar, eps=None):
     "call-the-oracle-in-a-caller-frame": oracle_in_caller_frame(
         "vae-loss", "vae_loss(x, x_hat, mu, logvar)", ("vae-loss-visible",)),
 }
+# the hand-written cross-entropy without the shape check: x_hat of shape (1, D) broadcasts silently
+MISTAKES["loss-shape-unchecked"] = Mistake("vae-loss", ALTERNATIVES["vae-loss"].replace(
+    '    if x.shape != x_hat.shape:\n        raise ValueError("x and x_hat differ in shape")\n', ""),
+    ("vae-loss-torch",), "x_hat must have the shape of x")
