@@ -9,7 +9,15 @@ grading). What one lecture
 needs lives in :mod:`course_utils.topics`, named like the lecture's notebook; grading a class
 lives in :mod:`course_utils.grading`. Nothing here answers a graded exercise.
 """
-from .runtime import device, seed_everything
-
 __all__ = ["device", "seed_everything"]
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str):
+    """``device`` and ``seed_everything`` from :mod:`.runtime`, imported on first use: grading a
+    class (:mod:`course_utils.grading`) imports this package but never torch."""
+    if name in __all__:
+        from . import runtime
+
+        return getattr(runtime, name)
+    raise AttributeError(f"module 'course_utils' has no attribute {name!r}")
