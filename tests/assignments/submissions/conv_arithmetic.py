@@ -276,7 +276,7 @@ def conv2d_vectorized(x, w, b, stride=1, padding=0):
             patch = xp[:, :, i * stride:i * stride + FH, j * stride:j * stride + FW]
             out[:, :, i, j] = np.tensordot(patch, w, axes=([1, 2, 3], [1, 2, 3]))
     return out + b.reshape(1, K, 1, 1)
-'''), ("conv-vectorized-speed",), "Python loop over images, channels, filters or output positions"),
+'''), ("conv-vectorized-speed",), "Python loop over images"),   # the timing (near its 5x bar) or the line count
     "field-strides-ignored": Mistake("receptive-field", '''
 def receptive_field(kernel_sizes, strides):
     if len(kernel_sizes) != len(strides):
