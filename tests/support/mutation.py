@@ -155,41 +155,32 @@ def rerouted_checks(source: str):
         yield f"line {check.lineno}: `if {ast.unparse(check.test)}: raise ...`", text
 
 
-def mutation_report(path: Path, timeout: float = 10.0) -> tuple[int, int, list[str]]:
-    """Mutate every solution cell of the notebook at ``path``; return (killed, total, survivors)."""
+def _survivors(path: Path, variants, timeout: float) -> tuple[int, list[str]]:
+    """(number of variants, those no test cell of their answer fails): ``variants(source)`` yields
+    ``(description, changed source)`` for each solution cell of the notebook at ``path``."""
     cells = read_cells(path)
     base = setup_namespace(cells)
-    killed = total = 0
-    survivors = []
+    total, survivors = 0, []
     for cell in cells:
         if cell.kind != "solution":
             continue
         own_tests = checks_of(cells, cell.grade_id)
-        for description, text in mutants(cell.source):
+        for description, text in variants(cell.source):
             total += 1
             result = grade(cells, {cell.grade_id: text}, only=own_tests, stop_at_first_failure=True,
                            timeout=timeout, base=base)
-            if result.failed():
-                killed += 1
-            else:
+            if not result.failed():
                 survivors.append(f"{cell.grade_id}: {description}")
-    return killed, total, survivors
+    return total, survivors
+
+
+def mutation_report(path: Path, timeout: float = 10.0) -> tuple[int, int, list[str]]:
+    """Mutate every solution cell of the notebook at ``path``; return (killed, total, survivors)."""
+    total, survivors = _survivors(path, mutants, timeout)
+    return total - len(survivors), total, survivors
 
 
 def unreached_checks(path: Path, timeout: float = 10.0) -> tuple[int, list[str]]:
     """(number of argument checks in the answers, those that no test of their answer makes fire
     first: see :func:`rerouted_checks`)."""
-    cells = read_cells(path)
-    base = setup_namespace(cells)
-    total, unreached = 0, []
-    for cell in cells:
-        if cell.kind != "solution":
-            continue
-        own_tests = checks_of(cells, cell.grade_id)
-        for description, text in rerouted_checks(cell.source):
-            total += 1
-            result = grade(cells, {cell.grade_id: text}, only=own_tests, stop_at_first_failure=True,
-                           timeout=timeout, base=base)
-            if not result.failed():
-                unreached.append(f"{cell.grade_id}: {description}")
-    return total, unreached
+    return _survivors(path, rerouted_checks, timeout)
